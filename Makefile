@@ -1,0 +1,38 @@
+# Thin wrapper over CMake. `make run` and `make test` install the Debian packages they need when run as root.
+BUILD      ?= build
+TEST_BUILD ?= build-test
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CONF       ?= conf
+ARGS       ?=
+
+PKGS_BUILD = gcc make cmake pkg-config openssl libh2o-evloop-dev libjansson-dev libxml2-dev libssl-dev \
+             libpq-dev libmariadb-dev libsqlite3-dev libcmocka-dev
+PKGS_TEST  = $(PKGS_BUILD) postgresql mariadb-server mariadb-client curl python3 python3-authlib python3-jwt \
+             python3-requests python3-cryptography
+
+.PHONY: all build run test deps deps-test clean
+
+all: build
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@sh tests/support/apt-ensure.sh $(PKGS_BUILD)
+
+deps-test:
+	@sh tests/support/apt-ensure.sh $(PKGS_TEST)
+
+# The all-in-one server on the embedded SQLite default, in the foreground (Ctrl-C stops it).
+run: deps build
+	$(BUILD)/apps/gatehouse/gatehouse --conf $(CONF) --profile all $(ARGS)
+
+# Everything CI runs: ASan+UBSan build, throw-away PostgreSQL and MariaDB, every test under ctest.
+test: deps-test
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DGH_SANITIZE=ON >/dev/null
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	sh tests/support/run-tests.sh $(TEST_BUILD)
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)
