@@ -1,4 +1,5 @@
 /* The plugin registry: a flat array, filled once at start-up before threads exist and read-only after. */
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include "gatehouse/registry.h"
