@@ -1,0 +1,17 @@
+/* The explicit list of what is built in (h2o src/main.c style): drivers, user stores, and the HTTP modules in
+ * the order their setup() must run (schema before the user store bootstrap, which the key manager needs). */
+#include "gatehouse/db.h"
+#include "gatehouse/registry.h"
+#include "gatehouse/schema.h"
+#include "gatehouse/userstore.h"
+
+void gh_builtins_register(void)
+{
+    static int done;
+
+    if (done)
+        return;
+    done = 1;
+    gh_db_register_builtin();
+    gh_us_register_builtin();
+}

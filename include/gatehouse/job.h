@@ -1,0 +1,33 @@
+/* Blocking work (database calls) off the event loop: work() runs on a worker thread, done() back on the event
+ * loop thread that submitted the job (libuv uv_queue_work, nginx thread tasks). The rule: no gh_db_* call on a
+ * loop thread. */
+#ifndef GH_JOB_H
+#define GH_JOB_H
+
+#include <h2o.h>
+
+typedef struct st_gh_job_t gh_job_t;
+typedef void (*gh_job_fn)(gh_job_t *job);
+
+struct st_gh_job_t {
+    gh_job_fn work; /* worker thread; may block; must not touch req or any h2o object */
+    gh_job_fn done; /* loop thread; answers req if it is still there, then frees the job */
+    /* The request the job answers, or NULL: set by gh_job_submit(); reset to NULL if the client goes away
+     * before done() runs (done() must then only free). */
+    h2o_req_t *req;
+    /* private */
+    h2o_multithread_message_t _msg;
+    void *_loop;
+    void **_req_link;
+    gh_job_t *_next;
+};
+
+/* Submit from a loop thread. The job memory is the caller's (heap, not req->pool: the worker may outlive the
+ * request); it is owned by the system until done() runs. req may be NULL. */
+void gh_job_submit(gh_job_t *job, h2o_req_t *req);
+/* Run a job's work() and done() synchronously on this thread (for tools and tests without loops). */
+void gh_job_run_inline(gh_job_t *job);
+/* 1 on an event-loop thread. */
+int gh_job_on_loop_thread(void);
+
+#endif

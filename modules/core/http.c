@@ -1,0 +1,122 @@
+/* Responses with the standard error bodies: OAuth2 (RFC 6749 §5.2), SCIM (RFC 7644 §3.12), WSO2 fault JSON. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include "gatehouse/http.h"
+
+static const char *reason_of(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+    }
+}
+
+void gh_http_send(h2o_req_t *req, int status, const char *ctype, const char *body, size_t len)
+{
+    static h2o_generator_t generator = {NULL, NULL};
+    h2o_iovec_t buf = h2o_strdup(&req->pool, body, len);
+
+    req->res.status = status;
+    req->res.reason = reason_of(status);
+    req->res.content_length = len;
+    if (ctype != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
+    h2o_start_response(req, &generator);
+    h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+}
+
+void gh_http_send_json(h2o_req_t *req, int status, json_t *json)
+{
+    char *s = json_dumps(json, JSON_COMPACT);
+
+    if (s == NULL) {
+        gh_http_send(req, 500, "application/json", "{}", 2);
+        return;
+    }
+    gh_http_send(req, status, "application/json", s, strlen(s));
+    free(s);
+}
+
+void gh_http_send_oauth_error(h2o_req_t *req, int status, const char *error, const char *description)
+{
+    json_t *j = json_pack("{s:s}", "error", error);
+
+    if (description != NULL)
+        json_object_set_new(j, "error_description", json_string(description));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    gh_http_send_json(req, status, j);
+    json_decref(j);
+}
+
+void gh_http_send_scim_error(h2o_req_t *req, int status, const char *scim_type, const char *detail)
+{
+    char st[8];
+    json_t *j;
+    char *s;
+
+    snprintf(st, sizeof(st), "%d", status);
+    j = json_pack("{s:[s],s:s,s:s}", "schemas", "urn:ietf:params:scim:api:messages:2.0:Error", "status", st,
+                  "detail", detail ? detail : reason_of(status));
+    if (scim_type != NULL)
+        json_object_set_new(j, "scimType", json_string(scim_type));
+    s = json_dumps(j, JSON_COMPACT);
+    gh_http_send(req, status, "application/scim+json", s, strlen(s));
+    free(s);
+    json_decref(j);
+}
+
+void gh_http_send_fault(h2o_req_t *req, int status, int code, const char *message, const char *description)
+{
+    json_t *j = json_pack("{s:{s:i,s:s,s:s}}", "fault", "code", code, "message", message, "description",
+                          description ? description : message);
+
+    gh_http_send_json(req, status, j);
+    json_decref(j);
+}
+
+int gh_http_method_is(h2o_req_t *req, const char *method)
+{
+    return h2o_memis(req->method.base, req->method.len, method, strlen(method));
+}
+
+const h2o_iovec_t *gh_http_header(h2o_req_t *req, const char *name)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
+
+    return i < 0 ? NULL : &req->headers.entries[i].value;
+}
+
+char *gh_http_body(h2o_req_t *req, size_t max, size_t *len)
+{
+    char *s;
+
+    if (req->entity.len > max)
+        return NULL;
+    s = h2o_mem_alloc_pool(&req->pool, req->entity.len + 1);
+    if (req->entity.len)
+        memcpy(s, req->entity.base, req->entity.len);
+    s[req->entity.len] = '\0';
+    if (len != NULL)
+        *len = req->entity.len;
+    return s;
+}

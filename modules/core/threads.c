@@ -1,0 +1,156 @@
+/* One event loop per thread over the shared, read-only globalconf. The main thread waits for SIGTERM/SIGINT
+ * with sigwait() and asks every loop to stop accepting and drain. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include "core_int.h"
+#include "gatehouse/log.h"
+#include "gatehouse/mem.h"
+
+static void close_listeners(gh_loop_t *l)
+{
+    int k;
+
+    for (k = 0; k < GH_LST_COUNT; ++k) {
+        if (l->listeners[k] != NULL) {
+            h2o_socket_read_stop(l->listeners[k]);
+            h2o_socket_close(l->listeners[k]);
+            l->listeners[k] = NULL;
+        }
+    }
+}
+
+static void on_stop(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    gh_loop_t *l = H2O_STRUCT_FROM_MEMBER(gh_loop_t, stop_receiver, receiver);
+
+    while (!h2o_linklist_is_empty(messages))
+        h2o_linklist_unlink(messages->next);
+    if (l->stopping)
+        return;
+    l->stopping = 1;
+    close_listeners(l);
+    h2o_context_request_shutdown(&l->ctx);
+}
+
+static int open_listeners(gh_loop_t *l, gh_err_t *err)
+{
+    gh_server_t *srv = l->srv;
+    int k, fd;
+
+    for (k = 0; k < GH_LST_COUNT; ++k) {
+        if (!(srv->listeners & (1u << k)))
+            continue;
+        if (l == &srv->loops[0] && srv->fds[k] >= 0) {
+            fd = srv->fds[k]; /* bound by the main thread to fail early on a busy port */
+            srv->fds[k] = -1;
+        } else if ((fd = gh_listener_bind(srv->opts.bind_host, srv->ports[k], err)) < 0) {
+            return GH_ERR;
+        }
+        l->accept[k].ctx = &l->ctx;
+        l->accept[k].hosts = (k == GH_LST_MGT_HTTPS || k == GH_LST_MGT_HTTP) ? srv->hosts_mgt : srv->hosts_gw;
+        l->accept[k].ssl_ctx = (k == GH_LST_MGT_HTTPS || k == GH_LST_GW_HTTPS) ? srv->ssl_ctx : NULL;
+        l->listeners[k] = h2o_evloop_socket_create(l->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+        l->listeners[k]->data = &l->accept[k];
+        h2o_socket_read_start(l->listeners[k], gh_listener_on_accept);
+    }
+    return GH_OK;
+}
+
+static int drained(gh_loop_t *l)
+{
+    return h2o_linklist_is_empty(&l->ctx.http1._conns) && h2o_linklist_is_empty(&l->ctx.http2._conns);
+}
+
+static void *loop_main(void *arg)
+{
+    gh_loop_t *l = arg;
+    gh_err_t err;
+    uint64_t deadline = 0;
+
+    if (open_listeners(l, &err) != GH_OK) {
+        gh_log(GH_LOG_CRIT, "server", "%s", err.msg);
+        kill(getpid(), SIGTERM);
+    }
+    for (;;) {
+        h2o_evloop_run(l->loop, l->stopping ? 100 : INT32_MAX);
+        if (!l->stopping)
+            continue;
+        if (deadline == 0)
+            deadline = h2o_now(l->loop) + (uint64_t)l->srv->opts.drain_timeout_ms;
+        if (drained(l))
+            break;
+        if (h2o_now(l->loop) >= deadline) {
+            gh_log(GH_LOG_WARN, "server", "drain timeout: closing remaining connections");
+            break;
+        }
+    }
+    return NULL;
+}
+
+static void loop_init(gh_server_t *srv, gh_loop_t *l)
+{
+    int k;
+
+    l->srv = srv;
+    l->loop = h2o_evloop_create();
+    h2o_context_init(&l->ctx, l->loop, &srv->globalconf);
+    h2o_multithread_register_receiver(l->ctx.queue, &l->stop_receiver, on_stop);
+    gh_jobs_loop_init(l);
+    for (k = 0; k < GH_LST_COUNT; ++k)
+        l->listeners[k] = NULL;
+}
+
+static void *loop_thread(void *arg)
+{
+    gh_loop_t *l = arg;
+
+    loop_init(l->srv, l);
+    loop_main(l);
+    close_listeners(l);
+    gh_jobs_loop_dispose(l);
+    h2o_multithread_unregister_receiver(l->ctx.queue, &l->stop_receiver);
+    h2o_context_dispose(&l->ctx);
+    h2o_evloop_destroy(l->loop);
+    return NULL;
+}
+
+int gh_loops_run(gh_server_t *srv, gh_err_t *err)
+{
+    sigset_t set;
+    int i, sig;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    /* threads inherit the mask: only the main thread's sigwait() sees the signals */
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    srv->loops = gh_calloc((size_t)srv->n_loops, sizeof(*srv->loops));
+    for (i = 0; i < srv->n_loops; ++i) {
+        srv->loops[i].srv = srv;
+        h2o_multithread_create_thread(&srv->loops[i].tid, NULL, loop_thread, &srv->loops[i]);
+    }
+    gh_log(GH_LOG_NOTICE, "server", "ready: %d event loop thread(s)", srv->n_loops);
+    do {
+        if (sigwait(&set, &sig) != 0)
+            sig = SIGTERM;
+    } while (sig != SIGINT && sig != SIGTERM);
+    gh_log(GH_LOG_NOTICE, "server", "%s received: draining in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    for (i = 0; i < srv->n_loops; ++i) {
+        /* the loop may not have registered its receiver yet if the signal came very early; wait for it */
+        while (__atomic_load_n(&srv->loops[i].stop_receiver.queue, __ATOMIC_ACQUIRE) == NULL)
+            usleep(1000);
+        /* a real message: h2o calls a receiver only for queued messages, not for a bare wake-up */
+        h2o_multithread_send_message(&srv->loops[i].stop_receiver, &srv->loops[i].stop_msg);
+    }
+    for (i = 0; i < srv->n_loops; ++i)
+        pthread_join(srv->loops[i].tid, NULL);
+    free(srv->loops);
+    srv->loops = NULL;
+    gh_log(GH_LOG_NOTICE, "server", "stopped");
+    (void)err;
+    return GH_OK;
+}

@@ -1,0 +1,173 @@
+"""Helpers for end-to-end tests: a conf tree per test, the real gatehouse binary, free ports, HTTP calls.
+
+Tests run under /usr/bin/python3 (Debian's authlib, PyJWT, requests). The binary and source tree come from
+the environment that ctest sets: GH_BIN, GH_SOURCE_DIR."""
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+BIN = os.environ.get("GH_BIN", "build/apps/gatehouse/gatehouse")
+SRC = os.environ.get("GH_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+PORTS = (9443, 9763, 8243, 8280)
+
+
+def ports_free(offset):
+    for p in PORTS:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", p + offset))
+            except OSError:
+                return False
+    return True
+
+
+def free_offset(preferred=None):
+    """A port offset whose four ports are all free (WSO2 style: every port moves together)."""
+    if preferred is not None and ports_free(preferred):
+        return preferred
+    for off in range(100 + os.getpid() % 300, 1000, 7):
+        if ports_free(off):
+            return off
+    raise RuntimeError("no free port offset")
+
+
+class ConfTree:
+    """A copy of the project's default conf/ in a temp dir, with edits applied by regex."""
+
+    def __init__(self, offset=0):
+        self.home = tempfile.mkdtemp(prefix="gh-e2e-")
+        self.dir = os.path.join(self.home, "repository", "conf")
+        shutil.copytree(os.path.join(SRC, "conf"), self.dir,
+                        ignore=shutil.ignore_patterns("security", "*.pem"))
+        self.set_offset(offset)
+
+    def path(self, rel):
+        return os.path.join(self.dir, rel)
+
+    def edit(self, rel, pattern, repl, count=1):
+        p = self.path(rel)
+        with open(p) as f:
+            s = f.read()
+        s2, n = re.subn(pattern, repl, s, count=count, flags=re.S)
+        if n == 0:
+            raise AssertionError("pattern %r not found in %s" % (pattern, rel))
+        with open(p, "w") as f:
+            f.write(s2)
+
+    def write(self, rel, text):
+        os.makedirs(os.path.dirname(self.path(rel)), exist_ok=True)
+        with open(self.path(rel), "w") as f:
+            f.write(text)
+
+    def set_offset(self, offset):
+        self.offset = offset
+        self.edit("carbon.xml", r"<Offset>\s*\d+\s*</Offset>", "<Offset>%d</Offset>" % offset)
+
+    def set_datasource_url(self, name, url, user=None, password=None, driver=None):
+        """Point datasource <name> at url (and credentials)."""
+        block = r"(<name>%s</name>.*?<url>)[^<]*(</url>)" % re.escape(name)
+        self.edit("datasources/master-datasources.xml", block, r"\g<1>%s\g<2>" % url)
+        for tag, val in (("username", user), ("password", password), ("driverClassName", driver)):
+            if val is not None:
+                self.edit("datasources/master-datasources.xml",
+                          r"(<name>%s</name>.*?<%s>)[^<]*(</%s>)" % (re.escape(name), tag, tag),
+                          r"\g<1>%s\g<2>" % val)
+
+    def cleanup(self):
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+class Server:
+    """The real binary, started on a conf tree; stderr goes to a log file the test can read."""
+
+    def __init__(self, conf, profile="all", args=(), workers=2):
+        self.conf = conf
+        self.log_path = os.path.join(conf.home, "gatehouse.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([BIN, "--conf", conf.dir, "--profile", profile, "--workers", str(workers),
+                                      "--bind", "127.0.0.1"] + list(args),
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+
+    def port(self, base):
+        return base + self.conf.offset
+
+    def url(self, base, path="/", tls=None):
+        tls = base in (9443, 8243) if tls is None else tls
+        return "%s://localhost:%d%s" % ("https" if tls else "http", self.port(base), path)
+
+    def wait_ready(self, base=9763, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("gatehouse exited with %d:\n%s" % (self.proc.returncode, self.output()))
+            try:
+                with socket.create_connection(("127.0.0.1", self.port(base)), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("gatehouse did not listen on %d within %ds:\n%s" % (self.port(base), timeout,
+                                                                                 self.output()))
+
+    def output(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("gatehouse did not stop within %ds:\n%s" % (timeout, self.output()))
+        self.log.close()
+        return self.proc.returncode
+
+
+def tls_context(conf):
+    """Trust exactly the certificate the server generated beside its conf."""
+    ctx = ssl.create_default_context(cafile=os.path.join(conf.dir, "security", "gatehouse-cert.pem"))
+    return ctx
+
+
+def http(method, url, body=None, headers=None, ctx=None, timeout=30):
+    """Returns (status, headers, body bytes) without raising on HTTP errors."""
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def run_cli(*args, timeout=120, stdin=None):
+    p = subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=timeout, input=stdin)
+    return p.returncode, p.stdout, p.stderr
+
+
+def db_targets():
+    """The databases this run can use: sqlite always; postgresql and mysql when make test started them."""
+    out = [("sqlite", None)]
+    for name, var in (("postgresql", "GH_TEST_PG_URL"), ("mysql", "GH_TEST_MYSQL_URL")):
+        if os.environ.get(var):
+            out.append((name, os.environ[var]))
+        elif os.environ.get("GH_TEST_REQUIRE_DBS") == "1":
+            raise RuntimeError("%s is not set but GH_TEST_REQUIRE_DBS=1" % var)
+    return out
+
+
+def main():
+    unittest.main(verbosity=2)
