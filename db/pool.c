@@ -9,6 +9,7 @@
 #include "gatehouse/conf.h"
 #include "gatehouse/log.h"
 #include "gatehouse/mem.h"
+#include "gatehouse/thread.h"
 #include "gatehouse/registry.h"
 
 int64_t gh_db_now_ms(void)
@@ -231,6 +232,7 @@ int gh_db_borrow(gh_db_pool_t *pool, gh_db_conn_t **out, gh_err_t *err)
     int slot;
 
     *out = NULL;
+    gh_thread_assert_not_loop("gh_db_borrow");
     pthread_mutex_lock(&pool->lock);
     c = wait_for_conn(pool, &slot);
     pthread_mutex_unlock(&pool->lock);

@@ -5,6 +5,7 @@
 #include "core_int.h"
 #include "gatehouse/log.h"
 #include "gatehouse/mem.h"
+#include "gatehouse/thread.h"
 
 static struct {
     pthread_mutex_t mu;
@@ -128,6 +129,7 @@ static void on_jobs_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *m
 void gh_jobs_loop_init(gh_loop_t *l)
 {
     current_loop = l;
+    gh_thread_mark_loop(1);
     h2o_multithread_register_receiver(l->ctx.queue, &l->job_receiver, on_jobs_done);
 }
 
@@ -135,4 +137,5 @@ void gh_jobs_loop_dispose(gh_loop_t *l)
 {
     h2o_multithread_unregister_receiver(l->ctx.queue, &l->job_receiver);
     current_loop = NULL;
+    gh_thread_mark_loop(0);
 }

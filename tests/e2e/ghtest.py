@@ -171,3 +171,67 @@ def db_targets():
 
 def main():
     unittest.main(verbosity=2)
+
+
+# --- databases through their command-line clients (independent of the code under test) ---
+
+def _parse_jdbc(url):
+    m = re.match(r"jdbc:(postgresql|mysql|mariadb)://([^:/]+)(?::(\d+))?/([^?]+)", url)
+    if not m:
+        raise ValueError(url)
+    return m.group(1), m.group(2), m.group(3), m.group(4)
+
+
+def _creds():
+    return os.environ.get("GH_TEST_DB_USER", "gatehouse"), os.environ.get("GH_TEST_DB_PASSWORD", "gatehouse")
+
+
+def sql(url, query, sqlite_path=None):
+    """Run query; return rows as lists of strings. url is a JDBC URL, or None with sqlite_path."""
+    if url is None:
+        out = subprocess.run(["sqlite3", "-batch", "-separator", "\t", sqlite_path, query], capture_output=True,
+                             text=True, check=True).stdout
+    else:
+        kind, host, port, db = _parse_jdbc(url)
+        user, pw = _creds()
+        if kind == "postgresql":
+            out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-h", host,
+                                  "-p", port or "5432", "-U", user, "-d", db, "-c", query],
+                                 capture_output=True, text=True, check=True,
+                                 env=dict(os.environ, PGPASSWORD=pw)).stdout
+        else:
+            out = subprocess.run(["mariadb", "--no-defaults", "-N", "-B", "-h", host, "-P", port or "3306",
+                                  "-u" + user, "-p" + pw, db, "-e", query],
+                                 capture_output=True, text=True, check=True).stdout
+    return [line.split("\t") for line in out.splitlines() if line != ""]
+
+
+def fresh_database(kind, base_url, name):
+    """Create (or re-create) database `name` on the server of base_url; return its JDBC URL."""
+    k, host, port, db = _parse_jdbc(base_url)
+    if kind == "postgresql":
+        sql(base_url, "DROP DATABASE IF EXISTS %s" % name)
+        sql(base_url, "CREATE DATABASE %s" % name)
+        return "jdbc:postgresql://%s:%s/%s" % (host, port, name)
+    sql(base_url, "DROP DATABASE IF EXISTS %s; CREATE DATABASE %s CHARACTER SET utf8mb4" % (name, name))
+    return "jdbc:mysql://%s:%s/%s" % (host, port, name)
+
+
+def tables(url, sqlite_path=None):
+    """Upper-cased table names of the database."""
+    if url is None:
+        rows = sql(None, "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'",
+                   sqlite_path)
+    elif url.startswith("jdbc:postgresql"):
+        rows = sql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema='public'")
+    else:
+        rows = sql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema=DATABASE()")
+    return sorted(r[0].upper() for r in rows)
+
+
+def point_all_datasources(conf, kind, url):
+    """Point the realm, registry and API-manager datasources at one server database."""
+    user, pw = _creds()
+    driver = {"postgresql": "org.postgresql.Driver", "mysql": "com.mysql.jdbc.Driver"}[kind]
+    for name in ("WSO2_CARBON_DB", "WSO2AM_DB"):
+        conf.set_datasource_url(name, url, user, pw, driver)

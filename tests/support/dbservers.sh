@@ -27,7 +27,7 @@ start() {
     as_pg "$pg_bin/pg_ctl" -D "$state/pg" -l "$state/pg/server.log" -w \
         -o "-p $pg_port -k $state/pgsock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" \
         start >/dev/null
-    as_pg psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "CREATE ROLE gatehouse LOGIN PASSWORD 'gatehouse'" \
+    as_pg psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "CREATE ROLE gatehouse LOGIN CREATEDB PASSWORD 'gatehouse'" \
         -c "CREATE DATABASE gatehouse OWNER gatehouse" -c "CREATE DATABASE gatehouse2 OWNER gatehouse" >/dev/null
     # MariaDB: --no-defaults must come first or /etc/mysql settings leak in.
     mariadb-install-db --no-defaults --datadir="$state/my" ${MY_USER_OPT:-$( [ "$(id -u)" = 0 ] && echo --user=mysql)} \
