@@ -14,4 +14,6 @@ void gh_builtins_register(void)
     done = 1;
     gh_db_register_builtin();
     gh_us_register_builtin();
+    /* server modules, in the order their setup() runs */
+    gh_schema_register_module();
 }

@@ -4,6 +4,7 @@
 #ifndef GH_REGISTRY_H
 #define GH_REGISTRY_H
 
+#include <stddef.h>
 #include "gatehouse/err.h"
 
 /* Families. A new family is a new string; the registry does not interpret them. */

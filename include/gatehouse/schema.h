@@ -49,4 +49,8 @@ int gh_schema_components_for(const gh_conf_t *conf, const gh_conf_datasource_t *
  * datasource. Used by `gatehouse --setup`. */
 int gh_schema_setup_all(const gh_conf_t *conf, gh_err_t *err);
 
+/* Register the "schema" server module: on start-up it sets up every pool the server opened (first start on
+ * an empty database). Called from gh_builtins_register() before the modules that need the tables. */
+void gh_schema_register_module(void);
+
 #endif

@@ -166,7 +166,7 @@ int gh_us_revoke(gh_us_t *us, const char *role, const char *resource, const char
 int gh_us_get_claims(gh_us_t *us, const char *user, gh_us_strlist_t *uris, gh_us_strlist_t *values,
                      gh_err_t *err);
 /* Insert or update claims in one transaction. An empty value deletes the claim. Read-only claims (userid,
- * username, role, created, modified, identity/*) are refused. Updates the modified claim. */
+ * username, role, created, modified, identity/...) are refused. Updates the modified claim. */
 int gh_us_set_claims(gh_us_t *us, const char *user, const gh_us_claim_t *claims, size_t n, gh_err_t *err);
 int gh_us_unlock_user(gh_us_t *us, const char *user, gh_err_t *err);
 

@@ -109,6 +109,11 @@ static void *loop_thread(void *arg)
     loop_init(l->srv, l);
     loop_main(l);
     close_listeners(l);
+    /* h2o arms a context-wide graceful-shutdown timer for HTTP/2; it must be off before the context goes */
+    if (h2o_timeout_is_linked(&l->ctx.http2._graceful_shutdown_timeout))
+        h2o_timeout_unlink(&l->ctx.http2._graceful_shutdown_timeout);
+    /* let deferred socket closes run so no timeout entry outlives the context */
+    h2o_evloop_run(l->loop, 0);
     gh_jobs_loop_dispose(l);
     h2o_multithread_unregister_receiver(l->ctx.queue, &l->stop_receiver);
     h2o_context_dispose(&l->ctx);

@@ -1,4 +1,4 @@
-/* Shared by modules/userstore/*.c only: the handle, its settings and the JDBC helpers. */
+/* Shared by modules/userstore/ sources only: the handle, its settings and the JDBC helpers. */
 #ifndef GH_US_INT_H
 #define GH_US_INT_H
 

@@ -171,8 +171,10 @@ void gh_us_iso_time(int64_t ms, char buf[32])
     struct tm tm;
 
     gmtime_r(&t, &tm);
-    snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    /* the casts bound each field for -Wformat-truncation; the values are in range anyway */
+    snprintf(buf, 32, "%04hu-%02hhu-%02hhuT%02hhu:%02hhu:%02hhu.%03huZ", (unsigned short)(tm.tm_year + 1900),
+             (unsigned char)(tm.tm_mon + 1), (unsigned char)tm.tm_mday, (unsigned char)tm.tm_hour,
+             (unsigned char)tm.tm_min, (unsigned char)tm.tm_sec, (unsigned short)(ms % 1000));
 }
 
 void gh_us_uuid(char buf[37])

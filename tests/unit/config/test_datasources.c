@@ -127,8 +127,8 @@ static void test_missing_url_and_type(void **state)
                              "<url>jdbc:sqlite:/x</url></configuration></definition>\n</datasource>\n"),
                      GH_ERR);
     assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:7: error: <url>: required element is missing"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:22: error: <definition>: type 'JNDI' is not supported"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:24: error: <name>: required element is missing"), 1);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:23: error: <definition>: type 'JNDI' is not supported"), 1);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:25: error: <name>: required element is missing"), 1);
     assert_int_equal(d.n_errors, 3);
 }
 
