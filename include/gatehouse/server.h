@@ -53,6 +53,11 @@ unsigned gh_server_roles(const gh_server_t *srv);
 /* The effective port of a listener (default + offset). */
 int gh_server_port(const gh_server_t *srv, gh_listener_kind_t kind);
 
+/* Shared services between modules (the user store handle, the key manager's token service...): a module
+ * provides an object under a name in setup(); later modules look it up. Both borrowed; call during setup. */
+void gh_server_provide(gh_server_t *srv, const char *name, void *obj);
+void *gh_server_lookup(gh_server_t *srv, const char *name);
+
 /* A route handler. Return 0 when the request was answered (or will be, asynchronously), -1 to pass it on. */
 typedef int (*gh_route_fn)(h2o_handler_t *self, h2o_req_t *req);
 

@@ -12,8 +12,10 @@ static const gh_xml_directive_t rows[] = {
     {"JWTConfiguration/EnableJWTGeneration", GH_XML_BOOL, F(jwt_enabled), 0, 0, "false", 0},
     {"JWTConfiguration/JWTHeader", GH_XML_STRING, F(jwt_header), 0, 0, "X-JWT-Assertion", 0},
     {"JWTConfiguration/ClaimsRetrieverImplClass", GH_XML_STRING, F(claims_retriever_class), 0, 0, NULL, 0},
-    {"JWTConfiguration/ConsumerDialectURI", GH_XML_STRING, F(consumer_dialect), 0, 0, "http://wso2.org/claims", 0},
-    {"JWTConfiguration/SignatureAlgorithm", GH_XML_STRING, F(jwt_signature_algorithm), 0, 0, "SHA256withRSA", 0},
+    {"JWTConfiguration/ConsumerDialectURI", GH_XML_STRING, F(consumer_dialect), 0, 0,
+     "http://wso2.org/claims", 0},
+    {"JWTConfiguration/SignatureAlgorithm", GH_XML_STRING, F(jwt_signature_algorithm), 0, 0, "SHA256withRSA",
+     0},
     {"JWTConfiguration/JWTGeneratorImpl", GH_XML_STRING, F(jwt_generator_class), 0, 0, NULL, 0},
     {"APIKeyValidator/JWTExpiryTime", GH_XML_INT, F(jwt_expiry_s), 1, INT_MAX, "900", 0},
     {"AuthManager/ServerURL", GH_XML_STRING, F(auth_manager_url), 0, 0, NULL, 0},
@@ -22,16 +24,21 @@ static const gh_xml_directive_t rows[] = {
     {"APIKeyValidator/ServerURL", GH_XML_STRING, F(key_validator_url), 0, 0, NULL, 0},
     {"APIKeyValidator/Username", GH_XML_STRING, F(key_validator_user), 0, 0, NULL, 0},
     {"APIKeyValidator/Password", GH_XML_STRING, F(key_validator_password), 0, 0, NULL, 0},
-    {"APIKeyValidator/KeyValidatorClientType", GH_XML_STRING, F(key_validator_client_type), 0, 0, "ThriftClient", 0},
-    {"APIKeyValidator/KeyValidationHandlerClassName", GH_XML_STRING, F(key_validation_handler_class), 0, 0, NULL, 0},
+    {"APIKeyValidator/KeyValidatorClientType", GH_XML_STRING, F(key_validator_client_type), 0, 0,
+     "ThriftClient", 0},
+    {"APIKeyValidator/KeyValidationHandlerClassName", GH_XML_STRING, F(key_validation_handler_class), 0, 0,
+     NULL, 0},
     {"CacheConfigurations/EnableGatewayTokenCache", GH_XML_BOOL, F(gateway_token_cache), 0, 0, "true", 0},
-    {"CacheConfigurations/EnableGatewayResourceCache", GH_XML_BOOL, F(gateway_resource_cache), 0, 0, "true", 0},
+    {"CacheConfigurations/EnableGatewayResourceCache", GH_XML_BOOL, F(gateway_resource_cache), 0, 0, "true",
+     0},
     {"CacheConfigurations/EnableKeyManagerTokenCache", GH_XML_BOOL, F(km_token_cache), 0, 0, "false", 0},
     {"CacheConfigurations/TokenCacheExpiry", GH_XML_INT, F(token_cache_expiry_s), 1, INT_MAX, "900", 0},
-    {"CacheConfigurations/JWTClaimCacheExpiry", GH_XML_INT, F(jwt_claim_cache_expiry_s), 1, INT_MAX, "900", 0},
+    {"CacheConfigurations/JWTClaimCacheExpiry", GH_XML_INT, F(jwt_claim_cache_expiry_s), 1, INT_MAX, "900",
+     0},
     {"OAuthConfigurations/ApplicationTokenScope", GH_XML_STRING, F(application_token_scope), 0, 0,
      "am_application_scope", 0},
-    {"OAuthConfigurations/TokenEndPointName", GH_XML_STRING, F(token_endpoint_name), 0, 0, "/oauth2/token", 0},
+    {"OAuthConfigurations/TokenEndPointName", GH_XML_STRING, F(token_endpoint_name), 0, 0, "/oauth2/token",
+     0},
     {"OAuthConfigurations/RevokeAPIURL", GH_XML_STRING, F(revoke_api_url), 0, 0, NULL, 0},
     {"OAuthConfigurations/EnableTokenHashMode", GH_XML_BOOL, F(enable_token_hash_mode), 0, 0, "false", 0},
     {"ThrottlingConfigurations/EnableAdvanceThrottling", GH_XML_BOOL, F(advance_throttling), 0, 0, "true", 0},
@@ -40,23 +47,51 @@ static const gh_xml_directive_t rows[] = {
 
 /* Children of <APIManager> in stock 2.x files: accepted silently (Analytics, Thrift, JMS, portals' UI knobs
  * and workflows are features Gatehouse does not have or configures elsewhere). */
-static const char *const known_root[] = {
-    "DataSourceName", "GatewayType", "EnableSecureVault", "AuthManager", "JWTConfiguration", "APIGateway",
-    "CacheConfigurations", "Analytics", "APIKeyValidator", "APIKeyManager", "OAuthConfigurations", "TierManagement",
-    "APIStore", "APIPublisher", "CORSConfiguration", "RESTAPI", "ThrottlingConfigurations",
-    "WorkflowConfigurations", "SwaggerCodegen", "LoginConfig", "ExternalAPIStores", "Monetization",
-    "SwaggerCodegenConfigurations", "ContainerMgt", "ApplicationConfiguration", "MediationConfigurations", NULL};
+static const char *const known_root[] = {"DataSourceName",
+                                         "GatewayType",
+                                         "EnableSecureVault",
+                                         "AuthManager",
+                                         "JWTConfiguration",
+                                         "APIGateway",
+                                         "CacheConfigurations",
+                                         "Analytics",
+                                         "APIKeyValidator",
+                                         "APIKeyManager",
+                                         "OAuthConfigurations",
+                                         "TierManagement",
+                                         "APIStore",
+                                         "APIPublisher",
+                                         "CORSConfiguration",
+                                         "RESTAPI",
+                                         "ThrottlingConfigurations",
+                                         "WorkflowConfigurations",
+                                         "SwaggerCodegen",
+                                         "LoginConfig",
+                                         "ExternalAPIStores",
+                                         "Monetization",
+                                         "SwaggerCodegenConfigurations",
+                                         "ContainerMgt",
+                                         "ApplicationConfiguration",
+                                         "MediationConfigurations",
+                                         NULL};
 
-static const char *const known_jwt[] = {"EnableJWTGeneration", "JWTHeader", "ClaimsRetrieverImplClass",
-                                        "ConsumerDialectURI", "SignatureAlgorithm", "JWTGeneratorImpl",
-                                        "EnableUserClaims", "GatewayJWTGeneratorImpl", NULL};
+static const char *const known_jwt[] = {"EnableJWTGeneration",
+                                        "JWTHeader",
+                                        "ClaimsRetrieverImplClass",
+                                        "ConsumerDialectURI",
+                                        "SignatureAlgorithm",
+                                        "JWTGeneratorImpl",
+                                        "EnableUserClaims",
+                                        "GatewayJWTGeneratorImpl",
+                                        NULL};
 
 static void check_values(gh_xml_doc_t *x, const gh_conf_apim_t *a)
 {
     const char *alg = a->jwt_signature_algorithm, *ct = a->key_validator_client_type;
 
     if (alg != NULL && strcmp(alg, "SHA256withRSA") != 0 && strcmp(alg, "NONE") != 0)
-        gh_xml_error(x, gh_xml_find(x->root, "JWTConfiguration/SignatureAlgorithm"), "JWTConfiguration/SignatureAlgorithm",
+        gh_xml_error(x, gh_xml_find(x->root, "JWTConfiguration/SignatureAlgorithm"),
+                     "JWTConfiguration/SignatureAlgorithm",
                      "'%s' is not supported; use SHA256withRSA or NONE", alg);
     if (ct != NULL && strcmp(ct, "WSClient") != 0 && strcmp(ct, "ThriftClient") != 0)
         gh_xml_error(x, gh_xml_find(x->root, "APIKeyValidator/KeyValidatorClientType"),
@@ -66,9 +101,10 @@ static void check_values(gh_xml_doc_t *x, const gh_conf_apim_t *a)
 static void check_classes(gh_xml_doc_t *x, const gh_conf_apim_t *a)
 {
     gh_conf_check_class(x, gh_xml_find(x->root, "JWTConfiguration/ClaimsRetrieverImplClass"),
-                        "JWTConfiguration/ClaimsRetrieverImplClass", GH_FAMILY_CLAIMS, a->claims_retriever_class);
-    gh_conf_check_class(x, gh_xml_find(x->root, "JWTConfiguration/JWTGeneratorImpl"), "JWTConfiguration/JWTGeneratorImpl",
-                        GH_FAMILY_JWT_GENERATOR, a->jwt_generator_class);
+                        "JWTConfiguration/ClaimsRetrieverImplClass", GH_FAMILY_CLAIMS,
+                        a->claims_retriever_class);
+    gh_conf_check_class(x, gh_xml_find(x->root, "JWTConfiguration/JWTGeneratorImpl"),
+                        "JWTConfiguration/JWTGeneratorImpl", GH_FAMILY_JWT_GENERATOR, a->jwt_generator_class);
     gh_conf_check_class(x, gh_xml_find(x->root, "APIKeyValidator/KeyValidationHandlerClassName"),
                         "APIKeyValidator/KeyValidationHandlerClassName", GH_FAMILY_KEY_VALIDATION,
                         a->key_validation_handler_class);
@@ -81,14 +117,13 @@ void gh_conf_apim_load(gh_conf_ctx_t *c)
     const xmlNode *n;
     int unlimited;
 
-    if (gh_conf_open(c, &x, "api-manager.xml", "APIManager", 1) != 1)
-        return;
+    if (gh_conf_open(c, &x, "api-manager.xml", "APIManager", 1) != 1) return;
     a->line = (int)xmlGetLineNo(x.root);
     gh_xml_apply(&x, x.root, rows, GH_ARRAY_SIZE(rows), a);
     gh_xml_warn_unknown(&x, x.root, known_root);
-    if ((n = gh_xml_child(x.root, "JWTConfiguration")) != NULL)
-        gh_xml_warn_unknown(&x, n, known_jwt);
-    /* 2.x moved EnableUnlimitedTier from <TierManagement> to <ThrottlingConfigurations>; the newer one wins */
+    if ((n = gh_xml_child(x.root, "JWTConfiguration")) != NULL) gh_xml_warn_unknown(&x, n, known_jwt);
+    /* 2.x moved EnableUnlimitedTier from <TierManagement> to <ThrottlingConfigurations>; the newer one wins
+     */
     if (gh_xml_find(x.root, "ThrottlingConfigurations/EnableUnlimitedTier") == NULL &&
         gh_xml_get_bool(&x, x.root, "TierManagement/EnableUnlimitedTier", GH_XML_OPTIONAL, &unlimited) == 1)
         a->unlimited_tier = unlimited;
@@ -96,6 +131,7 @@ void gh_conf_apim_load(gh_conf_ctx_t *c)
     check_classes(&x, a);
     n = gh_xml_child(x.root, "DataSourceName");
     if (a->datasource != NULL)
-        gh_conf_add_ref(c, x.file, n != NULL ? (int)xmlGetLineNo(n) : a->line, "DataSourceName", a->datasource);
+        gh_conf_add_ref(c, x.file, n != NULL ? (int)xmlGetLineNo(n) : a->line, "DataSourceName",
+                        a->datasource);
     gh_xml_close(&x);
 }

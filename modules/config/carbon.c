@@ -22,24 +22,60 @@ static const gh_xml_directive_t keystore_rows[] = {
 };
 
 /* Every child of <Server> that stock WSO2 2.x files carry: accepted silently, whether used or not. */
-static const char *const known_server[] = {
-    "Name", "ServerKey", "Version", "HostName", "MgtHostName", "ServerURL", "IndexPageURL", "ServerRoles", "Package",
-    "WebContextRoot", "ItemsPerPage", "Ports", "JNDI", "IsCloudDeployment", "EnableMetering",
-    "MaxThreadExecutionTime", "GhostDeployment", "Tenant", "Cache", "Axis2Config", "ServiceUserRoles",
-    "CryptoService", "Security", "HideMenuItemIds", "WorkDirectory", "HouseKeeping", "FileUploadConfig",
-    "HttpGetRequestProcessors", "DeploymentSynchronizer", "ServerInitializers", "RequireCarbonServlet",
-    "StatisticsReporterDisabled", "FeatureRepository", "APIManagement", "MgtProxyContextPath",
-    "ProxyContextPath", "EnableHTTPAdminConsole", "AdminConsoleURL", "EnableEmailUserName", "ClusteringConfig",
-    "Axis2ClientConfig", "UserAgent", NULL};
+static const char *const known_server[] = {"Name",
+                                           "ServerKey",
+                                           "Version",
+                                           "HostName",
+                                           "MgtHostName",
+                                           "ServerURL",
+                                           "IndexPageURL",
+                                           "ServerRoles",
+                                           "Package",
+                                           "WebContextRoot",
+                                           "ItemsPerPage",
+                                           "Ports",
+                                           "JNDI",
+                                           "IsCloudDeployment",
+                                           "EnableMetering",
+                                           "MaxThreadExecutionTime",
+                                           "GhostDeployment",
+                                           "Tenant",
+                                           "Cache",
+                                           "Axis2Config",
+                                           "ServiceUserRoles",
+                                           "CryptoService",
+                                           "Security",
+                                           "HideMenuItemIds",
+                                           "WorkDirectory",
+                                           "HouseKeeping",
+                                           "FileUploadConfig",
+                                           "HttpGetRequestProcessors",
+                                           "DeploymentSynchronizer",
+                                           "ServerInitializers",
+                                           "RequireCarbonServlet",
+                                           "StatisticsReporterDisabled",
+                                           "FeatureRepository",
+                                           "APIManagement",
+                                           "MgtProxyContextPath",
+                                           "ProxyContextPath",
+                                           "EnableHTTPAdminConsole",
+                                           "AdminConsoleURL",
+                                           "EnableEmailUserName",
+                                           "ClusteringConfig",
+                                           "Axis2ClientConfig",
+                                           "UserAgent",
+                                           NULL};
 
-static const char *const known_keystore[] = {"Location", "Type", "Password", "KeyAlias", "KeyPassword",
-                                             "KeyFile", "CertFile", NULL};
+static const char *const known_keystore[] = {"Location",    "Type",    "Password", "KeyAlias",
+                                             "KeyPassword", "KeyFile", "CertFile", NULL};
 
 static void check_readable(gh_xml_doc_t *x, const xmlNode *node, const char *element, const char *path)
 {
     if (path != NULL && access(path, R_OK) != 0)
-        gh_xml_error(x, node, element, "cannot read the PEM file %s; fix the path or remove the element to let "
-                     "Gatehouse generate a self-signed pair", path);
+        gh_xml_error(x, node, element,
+                     "cannot read the PEM file %s; fix the path or remove the element to let "
+                     "Gatehouse generate a self-signed pair",
+                     path);
 }
 
 /* JKS/PKCS12 need Java to read; PEM is what OpenSSL reads. */
@@ -57,7 +93,8 @@ static void check_keystore(gh_xml_doc_t *x, const xmlNode *ks, gh_conf_carbon_t 
     }
     if (strcasecmp(type, "PEM") == 0) {
         if (cb->keystore_location == NULL) {
-            gh_xml_error(x, ks, "KeyStore/Location", "a PEM key store needs <Location> (one PEM file with the key "
+            gh_xml_error(x, ks, "KeyStore/Location",
+                         "a PEM key store needs <Location> (one PEM file with the key "
                          "and the certificate) or <KeyFile> and <CertFile>");
             return;
         }
@@ -66,20 +103,22 @@ static void check_keystore(gh_xml_doc_t *x, const xmlNode *ks, gh_conf_carbon_t 
         return;
     }
     if (strcasecmp(type, "JKS") != 0 && !pkcs12) {
-        gh_xml_error(x, gh_xml_child(ks, "Type"), "KeyStore/Type", "'%s' is not a key store type Gatehouse knows; "
-                     "use PEM (or JKS/PKCS12 converted to PEM)", type);
+        gh_xml_error(x, gh_xml_child(ks, "Type"), "KeyStore/Type",
+                     "'%s' is not a key store type Gatehouse knows; "
+                     "use PEM (or JKS/PKCS12 converted to PEM)",
+                     type);
         return;
     }
-    if (cb->keystore_location == NULL)
-        return;
+    if (cb->keystore_location == NULL) return;
     gh_xml_warn(x, gh_xml_child(ks, "Location"), "KeyStore",
                 "Gatehouse needs PEM and cannot read the %s key store %s without Java; convert it with "
                 "%s`openssl pkcs12 -in k.p12 -nodes -out key.pem`, then set <Type>PEM</Type> and "
                 "<Location>key.pem</Location> (or <KeyFile>/<CertFile>). Until then a self-signed pair is "
                 "generated instead",
                 pkcs12 ? "PKCS12" : "JKS", cb->keystore_location,
-                pkcs12 ? "" : "`keytool -importkeystore -srckeystore wso2carbon.jks -destkeystore k.p12 "
-                              "-deststoretype PKCS12` and ");
+                pkcs12 ? ""
+                       : "`keytool -importkeystore -srckeystore wso2carbon.jks -destkeystore k.p12 "
+                         "-deststoretype PKCS12` and ");
 }
 
 void gh_conf_carbon_load(gh_conf_ctx_t *c)
@@ -89,8 +128,7 @@ void gh_conf_carbon_load(gh_conf_ctx_t *c)
     xmlNode *ks;
 
     cb->host_name = gh_xml_pool_strdup(c->pool, "localhost");
-    if (gh_conf_open(c, &x, "carbon.xml", "Server", 1) != 1)
-        return;
+    if (gh_conf_open(c, &x, "carbon.xml", "Server", 1) != 1) return;
     cb->line = (int)xmlGetLineNo(x.root);
     gh_xml_apply(&x, x.root, server_rows, GH_ARRAY_SIZE(server_rows), cb);
     /* the key store path may say ${carbon.home}; ports and host feed every later file */

@@ -19,8 +19,8 @@ int gh_conf_open(gh_conf_ctx_t *c, gh_xml_doc_t *x, const char *rel, const char 
     x->base_dir = c->conf->carbon_home;
     r = gh_xml_open(x, path, root);
     if (r == 0 && required)
-        gh_xml_error(x, NULL, NULL, "required file is missing: create %s/%s (see docs/configuration.md)", c->dir_shown,
-                     rel);
+        gh_xml_error(x, NULL, NULL, "required file is missing: create %s/%s (see docs/configuration.md)",
+                     c->dir_shown, rel);
     free(path);
     return r;
 }
@@ -29,8 +29,7 @@ void gh_conf_add_ref(gh_conf_ctx_t *c, const char *file, int line, const char *e
 {
     gh_conf_ref_t *r;
 
-    if (name == NULL)
-        return;
+    if (name == NULL) return;
     if (c->n_refs == c->cap_refs) {
         c->cap_refs = c->cap_refs ? c->cap_refs * 2 : 8;
         c->refs = gh_realloc(c->refs, c->cap_refs * sizeof(*c->refs));
@@ -47,10 +46,8 @@ int gh_conf_check_class(gh_xml_doc_t *x, const xmlNode *node, const char *elemen
 {
     gh_err_t err;
 
-    if (cls == NULL || gh_registry_at(family, 0) == NULL)
-        return 0;
-    if (gh_registry_find(family, cls, &err) != NULL)
-        return 0;
+    if (cls == NULL || gh_registry_at(family, 0) == NULL) return 0;
+    if (gh_registry_find(family, cls, &err) != NULL) return 0;
     gh_xml_error(x, node, element, "%s", err.msg);
     return -1;
 }
@@ -60,8 +57,7 @@ const char *gh_conf_prop(const gh_conf_props_t *p, const char *name)
     size_t i;
 
     for (i = 0; p != NULL && i < p->n; ++i)
-        if (strcmp(p->items[i].name, name) == 0)
-            return p->items[i].value;
+        if (strcmp(p->items[i].name, name) == 0) return p->items[i].value;
     return NULL;
 }
 
@@ -70,8 +66,7 @@ int gh_conf_prop_line(const gh_conf_props_t *p, const char *name)
     size_t i;
 
     for (i = 0; p != NULL && i < p->n; ++i)
-        if (strcmp(p->items[i].name, name) == 0)
-            return p->items[i].line;
+        if (strcmp(p->items[i].name, name) == 0) return p->items[i].line;
     return 0;
 }
 
@@ -103,14 +98,13 @@ void gh_conf_read_props(gh_conf_ctx_t *c, gh_xml_doc_t *x, const xmlNode *parent
 /* Where the file path starts in a jdbc:h2: URL, or NULL when it is not a local relative path. */
 static const char *h2_path(const char *rest)
 {
-    static const char *const remote[] = {"mem:", "tcp:", "ssl:", "zip:", "split:", "nio", "async:", "retry:", NULL};
+    static const char *const remote[] = {
+        "mem:", "tcp:", "ssl:", "zip:", "split:", "nio", "async:", "retry:", NULL};
     size_t i;
 
-    if (strncmp(rest, "file:", 5) == 0)
-        rest += 5;
+    if (strncmp(rest, "file:", 5) == 0) rest += 5;
     for (i = 0; remote[i] != NULL; ++i)
-        if (strncmp(rest, remote[i], strlen(remote[i])) == 0)
-            return NULL;
+        if (strncmp(rest, remote[i], strlen(remote[i])) == 0) return NULL;
     return rest[0] == '/' || rest[0] == '~' ? NULL : rest;
 }
 
@@ -123,11 +117,11 @@ char *gh_conf_absolutize_url(const char *url, const char *carbon_home)
         path = h2_path(url + 8);
     else if (strncmp(url, "jdbc:sqlite:", 12) == 0) {
         path = url + 12;
-        if (path[0] == '/' || path[0] == '\0' || strncmp(path, ":memory:", 8) == 0 || strncmp(path, "file:", 5) == 0)
+        if (path[0] == '/' || path[0] == '\0' || strncmp(path, ":memory:", 8) == 0 ||
+            strncmp(path, "file:", 5) == 0)
             path = NULL;
     }
-    if (path == NULL || carbon_home == NULL)
-        return gh_strdup(url);
+    if (path == NULL || carbon_home == NULL) return gh_strdup(url);
     prefix = (int)(path - url);
     while (path[0] == '.' && path[1] == '/')
         path += 2;

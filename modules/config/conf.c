@@ -12,8 +12,7 @@ static char *parent_of(const char *dir)
     char *p = gh_strdup(dir);
     char *slash = strrchr(p, '/');
 
-    if (slash == NULL)
-        return p;
+    if (slash == NULL) return p;
     if (slash == p)
         slash[1] = '\0';
     else
@@ -41,8 +40,7 @@ const gh_conf_datasource_t *gh_conf_find_datasource(const gh_conf_t *conf, const
     size_t i;
     const gh_conf_datasource_t *ds;
 
-    if (jndi_or_name == NULL)
-        return NULL;
+    if (jndi_or_name == NULL) return NULL;
     for (i = 0; i < conf->datasources.n; ++i) {
         ds = &conf->datasources.items[i];
         if ((ds->jndi_name != NULL && strcmp(ds->jndi_name, jndi_or_name) == 0) ||
@@ -58,8 +56,7 @@ static void resolve_ref(gh_conf_ctx_t *c, const gh_conf_ref_t *r)
     size_t i, len = 0;
     const gh_conf_datasource_t *ds;
 
-    if (gh_conf_find_datasource(c->conf, r->name) != NULL)
-        return;
+    if (gh_conf_find_datasource(c->conf, r->name) != NULL) return;
     known[0] = '\0';
     for (i = 0; i < c->conf->datasources.n && len < sizeof(known); ++i) {
         ds = &c->conf->datasources.items[i];
@@ -80,8 +77,7 @@ static void finish(gh_conf_ctx_t *c)
 
     for (i = 0; i < c->n_refs; ++i)
         resolve_ref(c, &c->refs[i]);
-    if (conf->carbon.mgt_host_name == NULL)
-        conf->carbon.mgt_host_name = conf->carbon.host_name;
+    if (conf->carbon.mgt_host_name == NULL) conf->carbon.mgt_host_name = conf->carbon.host_name;
 }
 
 static void reset_vars(gh_conf_ctx_t *c)
@@ -121,8 +117,7 @@ int gh_conf_load(const char *dir, const char *carbon_home, gh_conf_t *conf, gh_d
     gh_diag_list_t local = {0};
     int rc;
 
-    if (d == NULL)
-        d = &local; /* the caller only wants the verdict */
+    if (d == NULL) d = &local; /* the caller only wants the verdict */
 
     memset(conf, 0, sizeof(*conf));
     conf->_arena = pool;
@@ -160,8 +155,7 @@ static void free_ds_list(gh_conf_datasources_t *l)
 
 void gh_conf_dispose(gh_conf_t *conf)
 {
-    if (conf == NULL)
-        return;
+    if (conf == NULL) return;
     free_ds_list(&conf->datasources);
     free(conf->user_mgt.realm_props.items);
     free(conf->user_mgt.usm_props.items);

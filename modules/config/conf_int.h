@@ -7,7 +7,7 @@
 
 /* A `jdbc/...` name one file uses and master-datasources.xml must define; checked in the finish step. */
 typedef struct st_gh_conf_ref_t {
-    const char *file;    /* pool string */
+    const char *file; /* pool string */
     int line;
     const char *element; /* static */
     const char *name;    /* pool string */

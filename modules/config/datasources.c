@@ -30,16 +30,51 @@ static const gh_xml_directive_t cfg_rows[] = {
 };
 
 /* Other Tomcat pool attributes: accepted silently (Gatehouse's pool has no equivalent knob). */
-static const char *const known_cfg[] = {
-    "url", "username", "password", "driverClassName", "maxActive", "maxWait", "minIdle", "testOnBorrow",
-    "validationQuery", "validationInterval", "defaultAutoCommit", "maxIdle", "initialSize", "defaultReadOnly",
-    "defaultTransactionIsolation", "defaultCatalog", "dataSourceClassName", "dataSourceProps", "testOnReturn",
-    "testWhileIdle", "timeBetweenEvictionRunsMillis", "numTestsPerEvictionRun", "minEvictableIdleTimeMillis",
-    "removeAbandoned", "removeAbandonedTimeout", "logAbandoned", "jdbcInterceptors", "validatorClassName",
-    "validationQueryTimeout", "initSQL", "connectionProperties", "maxAge", "suspectTimeout", "fairQueue",
-    "abandonWhenPercentageFull", "useEquals", "alternateUsernameAllowed", "commitOnReturn", "rollbackOnReturn",
-    "jmxEnabled", "useDisposableConnectionFacade", "logValidationErrors", "propagateInterruptState",
-    "ignoreExceptionOnPreLoad", NULL};
+static const char *const known_cfg[] = {"url",
+                                        "username",
+                                        "password",
+                                        "driverClassName",
+                                        "maxActive",
+                                        "maxWait",
+                                        "minIdle",
+                                        "testOnBorrow",
+                                        "validationQuery",
+                                        "validationInterval",
+                                        "defaultAutoCommit",
+                                        "maxIdle",
+                                        "initialSize",
+                                        "defaultReadOnly",
+                                        "defaultTransactionIsolation",
+                                        "defaultCatalog",
+                                        "dataSourceClassName",
+                                        "dataSourceProps",
+                                        "testOnReturn",
+                                        "testWhileIdle",
+                                        "timeBetweenEvictionRunsMillis",
+                                        "numTestsPerEvictionRun",
+                                        "minEvictableIdleTimeMillis",
+                                        "removeAbandoned",
+                                        "removeAbandonedTimeout",
+                                        "logAbandoned",
+                                        "jdbcInterceptors",
+                                        "validatorClassName",
+                                        "validationQueryTimeout",
+                                        "initSQL",
+                                        "connectionProperties",
+                                        "maxAge",
+                                        "suspectTimeout",
+                                        "fairQueue",
+                                        "abandonWhenPercentageFull",
+                                        "useEquals",
+                                        "alternateUsernameAllowed",
+                                        "commitOnReturn",
+                                        "rollbackOnReturn",
+                                        "jmxEnabled",
+                                        "useDisposableConnectionFacade",
+                                        "logValidationErrors",
+                                        "propagateInterruptState",
+                                        "ignoreExceptionOnPreLoad",
+                                        NULL};
 
 static const char *const known_ds[] = {"name", "description", "jndiConfig", "definition", NULL};
 static const char *const known_root[] = {"providers", "datasources", NULL};
@@ -53,11 +88,13 @@ static void check_duplicate(gh_xml_doc_t *x, const xmlNode *node, const gh_conf_
     for (i = 0; i < idx; ++i) {
         o = &l->items[i];
         if (ds->name != NULL && o->name != NULL && strcmp(o->name, ds->name) == 0)
-            gh_xml_error(x, node, "name", "duplicate datasource name '%s' (first defined at line %d); rename one",
-                         ds->name, o->line);
+            gh_xml_error(x, node, "name",
+                         "duplicate datasource name '%s' (first defined at line %d); rename one", ds->name,
+                         o->line);
         else if (ds->jndi_name != NULL && o->jndi_name != NULL && strcmp(o->jndi_name, ds->jndi_name) == 0)
-            gh_xml_error(x, node, "jndiConfig/name", "duplicate JNDI name '%s' (first used at line %d by '%s')",
-                         ds->jndi_name, o->line, o->name ? o->name : "?");
+            gh_xml_error(x, node, "jndiConfig/name",
+                         "duplicate JNDI name '%s' (first used at line %d by '%s')", ds->jndi_name, o->line,
+                         o->name ? o->name : "?");
     }
 }
 
@@ -79,8 +116,8 @@ static void load_one(gh_conf_ctx_t *c, gh_xml_doc_t *x, const xmlNode *node, gh_
     ds->type = gh_xml_pool_strdup(c->pool, type != NULL ? type : "RDBMS");
     xmlFree(type);
     if (strcmp(ds->type, "RDBMS") != 0) {
-        gh_xml_error(x, def, "definition", "type '%s' is not supported; Gatehouse reads RDBMS datasources only",
-                     ds->type);
+        gh_xml_error(x, def, "definition",
+                     "type '%s' is not supported; Gatehouse reads RDBMS datasources only", ds->type);
         return;
     }
     if ((cfg = gh_xml_child(def, "configuration")) == NULL) {
@@ -107,7 +144,8 @@ void gh_conf_datasources_load(gh_conf_ctx_t *c)
         return;
     gh_xml_warn_unknown(&x, x.root, known_root);
     if ((list = gh_xml_child(x.root, "datasources")) == NULL) {
-        gh_xml_error(&x, x.root, "datasources", "required element is missing (inside <datasources-configuration>)");
+        gh_xml_error(&x, x.root, "datasources",
+                     "required element is missing (inside <datasources-configuration>)");
         gh_xml_close(&x);
         return;
     }
@@ -116,7 +154,8 @@ void gh_conf_datasources_load(gh_conf_ctx_t *c)
     l->items = gh_calloc(count ? count : 1, sizeof(*l->items));
     for (n = NULL; (n = gh_xml_next(list, n, NULL)) != NULL;) {
         if (!gh_xml_is(n, "datasource")) {
-            gh_xml_warn(&x, n, (const char *)n->name, "not used by Gatehouse (inside <datasources>); ignored");
+            gh_xml_warn(&x, n, (const char *)n->name,
+                        "not used by Gatehouse (inside <datasources>); ignored");
             continue;
         }
         load_one(c, &x, n, &l->items[l->n]);

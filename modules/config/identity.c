@@ -11,44 +11,119 @@
 
 static const gh_xml_directive_t rows[] = {
     {"JDBCPersistenceManager/DataSource/Name", GH_XML_STRING, F(datasource), 0, 0, "jdbc/WSO2AM_DB", 0},
-    {"OAuth/AuthorizationCodeDefaultValidityPeriod", GH_XML_INT, F(auth_code_validity_s), 1, INT_MAX, "300", 0},
+    {"OAuth/AuthorizationCodeDefaultValidityPeriod", GH_XML_INT, F(auth_code_validity_s), 1, INT_MAX, "300",
+     0},
     {"OAuth/AccessTokenDefaultValidityPeriod", GH_XML_INT, F(app_token_validity_s), 1, INT_MAX, "3600", 0},
-    {"OAuth/UserAccessTokenDefaultValidityPeriod", GH_XML_INT, F(user_token_validity_s), 1, INT_MAX, "3600", 0},
+    {"OAuth/UserAccessTokenDefaultValidityPeriod", GH_XML_INT, F(user_token_validity_s), 1, INT_MAX, "3600",
+     0},
     {"OAuth/RefreshTokenValidityPeriod", GH_XML_INT, F(refresh_token_validity_s), 1, INT_MAX, "84600", 0},
     {"OAuth/TimestampSkew", GH_XML_INT, F(timestamp_skew_s), 0, 86400, "0", 0},
     {"OAuth/RenewRefreshTokenForRefreshGrant", GH_XML_BOOL, F(renew_refresh_token), 0, 0, "true", 0},
     {"OAuth/TokenPersistenceProcessor", GH_XML_STRING, F(token_persistence_processor), 0, 0, NULL, 0},
     {"OAuth/OpenIDConnect/IDTokenIssuerID", GH_XML_STRING, F(id_token_issuer), 0, 0, NULL, 0},
     {"OAuth/OpenIDConnect/IDTokenExpiration", GH_XML_INT, F(id_token_expiration_s), 1, INT_MAX, "3600", 0},
-    {"OAuth/OpenIDConnect/SignatureAlgorithm", GH_XML_STRING, F(signature_algorithm), 0, 0, "SHA256withRSA", 0},
+    {"OAuth/OpenIDConnect/SignatureAlgorithm", GH_XML_STRING, F(signature_algorithm), 0, 0, "SHA256withRSA",
+     0},
 };
 
 /* Children of <Server> in stock identity.xml files (API Manager and Identity Server): accepted silently. */
-static const char *const known_root[] = {
-    "JDBCPersistenceManager", "TimeConfig", "Security", "Identity", "OpenID", "OAuth", "MultifactorAuthentication",
-    "SSOService", "Consent", "SecurityTokenService", "PassiveSTS", "EntitlementSettings", "SCIM", "SCIM2",
-    "EnableAskPasswordAdminUI", "EnableRecoveryEndpoint", "EnableSelfSignUpEndpoint", "AuthenticationPolicy",
-    "JITProvisioning", "EventListeners", "UserDeleteEventRecorders", "CacheConfig", "ResourceAccessControl",
-    "ClientAppAuthentication", "EnableFederatedUserAssociation", "TenantContextsToRewrite", "ClockSkew",
-    "JWTValidatorConfigs", "AdaptiveAuth", "Server", "Recovery", "Notification", "SessionDataPersist",
-    "ServerHostName", "IdentityProviders", "Filter", "UserStoreConfigManager", NULL};
+static const char *const known_root[] = {"JDBCPersistenceManager",
+                                         "TimeConfig",
+                                         "Security",
+                                         "Identity",
+                                         "OpenID",
+                                         "OAuth",
+                                         "MultifactorAuthentication",
+                                         "SSOService",
+                                         "Consent",
+                                         "SecurityTokenService",
+                                         "PassiveSTS",
+                                         "EntitlementSettings",
+                                         "SCIM",
+                                         "SCIM2",
+                                         "EnableAskPasswordAdminUI",
+                                         "EnableRecoveryEndpoint",
+                                         "EnableSelfSignUpEndpoint",
+                                         "AuthenticationPolicy",
+                                         "JITProvisioning",
+                                         "EventListeners",
+                                         "UserDeleteEventRecorders",
+                                         "CacheConfig",
+                                         "ResourceAccessControl",
+                                         "ClientAppAuthentication",
+                                         "EnableFederatedUserAssociation",
+                                         "TenantContextsToRewrite",
+                                         "ClockSkew",
+                                         "JWTValidatorConfigs",
+                                         "AdaptiveAuth",
+                                         "Server",
+                                         "Recovery",
+                                         "Notification",
+                                         "SessionDataPersist",
+                                         "ServerHostName",
+                                         "IdentityProviders",
+                                         "Filter",
+                                         "UserStoreConfigManager",
+                                         NULL};
 
-static const char *const known_oauth[] = {
-    "TokenCleanup", "IdentityOAuthTokenGenerator", "PersistAccessTokenAlias", "AccessTokenValueGenerator",
-    "OAuth1RequestTokenUrl", "OAuth1AuthorizeUrl", "OAuth1AccessTokenUrl", "OAuth2AuthzEPUrl", "OAuth2TokenEPUrl",
-    "OAuth2RevokeEPUrl", "OAuth2IntrospectEPUrl", "OAuth2UserInfoEPUrl", "OIDCCheckSessionEPUrl", "OIDCLogoutEPUrl",
-    "OAuth2ConsentPage", "OAuth2ErrorPage", "OIDCConsentPage", "OIDCLogoutConsentPage", "OIDCLogoutPage",
-    "OIDCWebFingerEPUrl", "OAuth2DCREPUrl", "OAuth2JWKSPage", "OIDCDiscoveryEPUrl",
-    "AuthorizationCodeDefaultValidityPeriod", "AccessTokenDefaultValidityPeriod",
-    "UserAccessTokenDefaultValidityPeriod", "RefreshTokenValidityPeriod", "TimestampSkew",
-    "RenewRefreshTokenForRefreshGrant", "TokenPersistenceProcessor", "EnableClientSecretHash",
-    "MapFederatedUsersToLocal", "SupportedResponseTypes", "SupportedGrantTypes", "UserConsentEnabledGrantTypes",
-    "OAuthCallbackHandlers", "OAuthScopeValidator", "TokenValidators", "ScopeValidators", "ScopeHandlers",
-    "EnableAssertions", "EnableAccessTokenPartitioning", "AccessTokenPartitioningDomains",
-    "AuthorizationContextTokenGeneration", "SAML2Grant", "OpenIDConnect", "TokenPersistence",
-    "EnableRevokeResponseHeaders", "SupportedClientAuthMethods", "ClientAuthHandlers", "DropUnregisteredScopes",
-    "RevokeResponseHeadersEnabled", "EnablePKCE", "PKCE", "OAuthTokenGenerator", "RedirectToRequestedRedirectUri",
-    "AllowCrossTenantTokenIntrospection", NULL};
+static const char *const known_oauth[] = {"TokenCleanup",
+                                          "IdentityOAuthTokenGenerator",
+                                          "PersistAccessTokenAlias",
+                                          "AccessTokenValueGenerator",
+                                          "OAuth1RequestTokenUrl",
+                                          "OAuth1AuthorizeUrl",
+                                          "OAuth1AccessTokenUrl",
+                                          "OAuth2AuthzEPUrl",
+                                          "OAuth2TokenEPUrl",
+                                          "OAuth2RevokeEPUrl",
+                                          "OAuth2IntrospectEPUrl",
+                                          "OAuth2UserInfoEPUrl",
+                                          "OIDCCheckSessionEPUrl",
+                                          "OIDCLogoutEPUrl",
+                                          "OAuth2ConsentPage",
+                                          "OAuth2ErrorPage",
+                                          "OIDCConsentPage",
+                                          "OIDCLogoutConsentPage",
+                                          "OIDCLogoutPage",
+                                          "OIDCWebFingerEPUrl",
+                                          "OAuth2DCREPUrl",
+                                          "OAuth2JWKSPage",
+                                          "OIDCDiscoveryEPUrl",
+                                          "AuthorizationCodeDefaultValidityPeriod",
+                                          "AccessTokenDefaultValidityPeriod",
+                                          "UserAccessTokenDefaultValidityPeriod",
+                                          "RefreshTokenValidityPeriod",
+                                          "TimestampSkew",
+                                          "RenewRefreshTokenForRefreshGrant",
+                                          "TokenPersistenceProcessor",
+                                          "EnableClientSecretHash",
+                                          "MapFederatedUsersToLocal",
+                                          "SupportedResponseTypes",
+                                          "SupportedGrantTypes",
+                                          "UserConsentEnabledGrantTypes",
+                                          "OAuthCallbackHandlers",
+                                          "OAuthScopeValidator",
+                                          "TokenValidators",
+                                          "ScopeValidators",
+                                          "ScopeHandlers",
+                                          "EnableAssertions",
+                                          "EnableAccessTokenPartitioning",
+                                          "AccessTokenPartitioningDomains",
+                                          "AuthorizationContextTokenGeneration",
+                                          "SAML2Grant",
+                                          "OpenIDConnect",
+                                          "TokenPersistence",
+                                          "EnableRevokeResponseHeaders",
+                                          "SupportedClientAuthMethods",
+                                          "ClientAuthHandlers",
+                                          "DropUnregisteredScopes",
+                                          "RevokeResponseHeadersEnabled",
+                                          "EnablePKCE",
+                                          "PKCE",
+                                          "OAuthTokenGenerator",
+                                          "RedirectToRequestedRedirectUri",
+                                          "AllowCrossTenantTokenIntrospection",
+                                          NULL};
 
 /* When <SupportedGrantTypes> is absent Gatehouse offers the four grants it implements. */
 static const char *const default_grants[] = {"authorization_code", "password", "refresh_token",
@@ -85,22 +160,22 @@ void gh_conf_identity_load(gh_conf_ctx_t *c)
     int hash;
 
     id->enable_client_secret_hash = 1; /* Gatehouse stores secrets hashed unless told otherwise */
-    if (gh_conf_open(c, &x, "identity/identity.xml", "Server", 1) != 1)
-        return;
+    if (gh_conf_open(c, &x, "identity/identity.xml", "Server", 1) != 1) return;
     id->line = (int)xmlGetLineNo(x.root);
     gh_xml_apply(&x, x.root, rows, GH_ARRAY_SIZE(rows), id);
     gh_xml_warn_unknown(&x, x.root, known_root);
     ds = gh_xml_find(x.root, "JDBCPersistenceManager/DataSource/Name");
-    gh_conf_add_ref(c, x.file, ds != NULL ? (int)xmlGetLineNo(ds) : id->line, "JDBCPersistenceManager/DataSource/Name",
-                    id->datasource);
+    gh_conf_add_ref(c, x.file, ds != NULL ? (int)xmlGetLineNo(ds) : id->line,
+                    "JDBCPersistenceManager/DataSource/Name", id->datasource);
     if ((oauth = gh_xml_child(x.root, "OAuth")) != NULL) {
         gh_xml_warn_unknown(&x, oauth, known_oauth);
         if (gh_xml_get_bool(&x, oauth, "EnableClientSecretHash", GH_XML_OPTIONAL, &hash) == 1) {
             id->enable_client_secret_hash = hash;
             id->client_secret_hash_set = 1;
         }
-        gh_conf_check_class(&x, gh_xml_child(oauth, "TokenPersistenceProcessor"), "OAuth/TokenPersistenceProcessor",
-                            GH_FAMILY_TOKEN_PROCESSOR, id->token_persistence_processor);
+        gh_conf_check_class(&x, gh_xml_child(oauth, "TokenPersistenceProcessor"),
+                            "OAuth/TokenPersistenceProcessor", GH_FAMILY_TOKEN_PROCESSOR,
+                            id->token_persistence_processor);
     }
     load_grants(c, &x, oauth);
     gh_xml_close(&x);

@@ -18,16 +18,16 @@ static const gh_xml_directive_t cfg_rows[] = {
 
 static const char *const known_root[] = {"Realm", NULL};
 static const char *const known_realm[] = {"Configuration", "UserStoreManager", "AuthorizationManager", NULL};
-static const char *const known_cfg[] = {"AddAdmin", "AdminRole", "AdminUser", "EveryOneRoleName", "Property",
-                                        "SystemUserName", "AnonymousUser", NULL};
+static const char *const known_cfg[] = {"AddAdmin", "AdminRole",      "AdminUser",     "EveryOneRoleName",
+                                        "Property", "SystemUserName", "AnonymousUser", NULL};
 
 /* An int user-store property such as maxActive: absent leaves *out alone. */
-static void prop_int(gh_xml_doc_t *x, const gh_conf_props_t *p, const char *name, long min, long max, int *out)
+static void prop_int(gh_xml_doc_t *x, const gh_conf_props_t *p, const char *name, long min, long max,
+                     int *out)
 {
     const char *v = gh_conf_prop(p, name);
 
-    if (v == NULL || v[0] == '\0')
-        return;
+    if (v == NULL || v[0] == '\0') return;
     if (gh_xml_parse_int(v, min, max, out) != 0)
         gh_diag_add(x->d, GH_DIAG_ERROR, x->file, gh_conf_prop_line(p, name), name,
                     "'%s' is not a whole number between %ld and %ld", v, min, max);
@@ -39,8 +39,7 @@ static gh_conf_datasource_t *own_datasource(gh_conf_ctx_t *c, gh_xml_doc_t *x, c
     gh_conf_datasource_t *ds;
     const char *url = gh_conf_prop(p, "url");
 
-    if (url == NULL || url[0] == '\0')
-        return NULL;
+    if (url == NULL || url[0] == '\0') return NULL;
     ds = gh_calloc(1, sizeof(*ds));
     gh_conf_datasource_defaults(ds);
     ds->name = gh_xml_pool_strdup(c->pool, "userstore:PRIMARY");
@@ -70,17 +69,20 @@ static void load_usm(gh_conf_ctx_t *c, gh_xml_doc_t *x, const xmlNode *realm)
     }
     um->usm_line = (int)xmlGetLineNo(usm);
     if ((cls = gh_xml_attr(usm, "class")) == NULL || cls[0] == '\0')
-        gh_xml_error(x, usm, "UserStoreManager", "the class=\"...\" attribute is required, e.g. "
+        gh_xml_error(x, usm, "UserStoreManager",
+                     "the class=\"...\" attribute is required, e.g. "
                      "org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager");
     um->usm_class = gh_xml_pool_strdup(c->pool, cls != NULL && cls[0] != '\0' ? cls : NULL);
     xmlFree(cls);
     gh_conf_check_class(x, usm, "UserStoreManager", GH_FAMILY_USERSTORE, um->usm_class);
     gh_conf_read_props(c, x, usm, &um->usm_props);
     for (more = usm; (more = gh_xml_next(realm, more, "UserStoreManager")) != NULL;)
-        gh_xml_warn(x, more, "UserStoreManager", "secondary user stores are not supported by Gatehouse; ignored");
+        gh_xml_warn(x, more, "UserStoreManager",
+                    "secondary user stores are not supported by Gatehouse; ignored");
     um->own_ds = own_datasource(c, x, &um->usm_props);
     if (um->own_ds != NULL)
-        gh_conf_check_class(x, usm, "UserStoreManager/driverName", GH_FAMILY_DB_DRIVER, um->own_ds->driver_class);
+        gh_conf_check_class(x, usm, "UserStoreManager/driverName", GH_FAMILY_DB_DRIVER,
+                            um->own_ds->driver_class);
 }
 
 static void load_authz(gh_conf_ctx_t *c, gh_xml_doc_t *x, const xmlNode *realm)
@@ -89,8 +91,7 @@ static void load_authz(gh_conf_ctx_t *c, gh_xml_doc_t *x, const xmlNode *realm)
     const xmlNode *az = gh_xml_child(realm, "AuthorizationManager");
     char *cls;
 
-    if (az == NULL)
-        return;
+    if (az == NULL) return;
     cls = gh_xml_attr(az, "class");
     um->authz_class = gh_xml_pool_strdup(c->pool, cls != NULL && cls[0] != '\0' ? cls : NULL);
     xmlFree(cls);
@@ -105,8 +106,7 @@ void gh_conf_user_mgt_load(gh_conf_ctx_t *c)
     const xmlNode *realm, *cfg;
     int line;
 
-    if (gh_conf_open(c, &x, "user-mgt.xml", "UserManager", 1) != 1)
-        return;
+    if (gh_conf_open(c, &x, "user-mgt.xml", "UserManager", 1) != 1) return;
     um->line = (int)xmlGetLineNo(x.root);
     gh_xml_warn_unknown(&x, x.root, known_root);
     if ((realm = gh_xml_child(x.root, "Realm")) == NULL) {
@@ -128,7 +128,8 @@ void gh_conf_user_mgt_load(gh_conf_ctx_t *c)
     if (um->own_ds == NULL) {
         if (um->datasource == NULL || um->datasource[0] == '\0')
             gh_xml_error(&x, cfg, "Property name=\"dataSource\"",
-                         "the realm needs a datasource: add <Property name=\"dataSource\">jdbc/WSO2CarbonDB</Property> "
+                         "the realm needs a datasource: add <Property "
+                         "name=\"dataSource\">jdbc/WSO2CarbonDB</Property> "
                          "or give the user store its own url/userName/password/driverName properties");
         else
             gh_conf_add_ref(c, x.file, line, "Property name=\"dataSource\"", um->datasource);

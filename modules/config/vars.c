@@ -8,8 +8,7 @@
 
 char *gh_xml_pool_keep(gh_xml_pool_t *p, char *s)
 {
-    if (s == NULL)
-        return NULL;
+    if (s == NULL) return NULL;
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 32;
         p->strs = gh_realloc(p->strs, p->cap * sizeof(*p->strs));
@@ -61,8 +60,7 @@ const char *gh_xml_vars_get(const gh_xml_vars_t *v, const char *name)
     size_t i;
 
     for (i = 0; v != NULL && i < v->n; ++i)
-        if (strcmp(v->names[i], name) == 0)
-            return v->values[i];
+        if (strcmp(v->names[i], name) == 0) return v->values[i];
     return NULL;
 }
 
@@ -151,7 +149,8 @@ char *gh_xml_subst(gh_xml_doc_t *x, const xmlNode *node, const char *element, co
         name[end - start] = '\0';
         if (is_env) {
             if ((val = getenv(name)) == NULL) {
-                gh_xml_error(x, node, element, "environment variable %s (from $env{%s}) is not set", name, name);
+                gh_xml_error(x, node, element, "environment variable %s (from $env{%s}) is not set", name,
+                             name);
                 free(out);
                 return NULL;
             }

@@ -20,8 +20,7 @@ static void vreport(gh_xml_doc_t *x, gh_diag_level_t lvl, const xmlNode *node, c
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
     gh_diag_add(x->d, lvl, x->file, line > 0 ? line : 0, element, "%s", msg);
-    if (lvl == GH_DIAG_ERROR)
-        x->n_errors++;
+    if (lvl == GH_DIAG_ERROR) x->n_errors++;
 }
 
 void gh_xml_error(gh_xml_doc_t *x, const xmlNode *node, const char *element, const char *fmt, ...)
@@ -51,8 +50,7 @@ static void on_xml_error(void *user, xmlErrorPtr e)
     char msg[512];
     size_t n;
 
-    if (x == NULL || e == NULL || e->level < XML_ERR_ERROR)
-        return;
+    if (x == NULL || e == NULL || e->level < XML_ERR_ERROR) return;
     snprintf(msg, sizeof(msg), "%s", e->message != NULL ? e->message : "parse error");
     n = strlen(msg);
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
@@ -66,8 +64,7 @@ int gh_xml_open(gh_xml_doc_t *x, const char *path, const char *root_name)
     xmlParserCtxtPtr ctxt;
     int before = x->n_errors;
 
-    if (access(path, F_OK) != 0)
-        return 0;
+    if (access(path, F_OK) != 0) return 0;
     if (access(path, R_OK) != 0) {
         gh_xml_error(x, NULL, NULL, "cannot read the file: %s", strerror(errno));
         return -1;
@@ -82,8 +79,7 @@ int gh_xml_open(gh_xml_doc_t *x, const char *path, const char *root_name)
     x->doc = xmlCtxtReadFile(ctxt, path, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING);
     xmlFreeParserCtxt(ctxt);
     if (x->doc == NULL || x->n_errors > before) {
-        if (x->n_errors == before)
-            gh_xml_error(x, NULL, NULL, "malformed XML: the file could not be parsed");
+        if (x->n_errors == before) gh_xml_error(x, NULL, NULL, "malformed XML: the file could not be parsed");
         gh_xml_close(x);
         return -1;
     }
@@ -99,8 +95,7 @@ int gh_xml_open(gh_xml_doc_t *x, const char *path, const char *root_name)
 
 void gh_xml_close(gh_xml_doc_t *x)
 {
-    if (x->doc != NULL)
-        xmlFreeDoc(x->doc);
+    if (x->doc != NULL) xmlFreeDoc(x->doc);
     x->doc = NULL;
     x->root = NULL;
 }
@@ -135,8 +130,7 @@ xmlNode *gh_xml_find(const xmlNode *parent, const char *path)
     while (n != NULL && *p != '\0') {
         slash = strchr(p, '/');
         len = slash != NULL ? (size_t)(slash - p) : strlen(p);
-        if (len >= sizeof(step))
-            return NULL;
+        if (len >= sizeof(step)) return NULL;
         memcpy(step, p, len);
         step[len] = '\0';
         n = gh_xml_child(n, step);
@@ -150,8 +144,7 @@ char *gh_xml_attr(const xmlNode *n, const char *name)
     const xmlAttr *a;
 
     for (a = n->properties; a != NULL; a = a->next)
-        if (strcmp((const char *)a->name, name) == 0)
-            return (char *)xmlNodeGetContent((const xmlNode *)a);
+        if (strcmp((const char *)a->name, name) == 0) return (char *)xmlNodeGetContent((const xmlNode *)a);
     return NULL;
 }
 
@@ -174,16 +167,16 @@ int gh_xml_text(gh_xml_doc_t *x, const xmlNode *node, const char *element, char 
     char *raw = gh_strdup(""), *s, *e, *res;
 
     if (is_vault(node)) {
-        gh_xml_error(x, node, element,
-                     "Secure Vault values (encrypted=\"true\" or svns:secretAlias) are not supported by Gatehouse; "
-                     "write the plain value in the element, or $env{VARIABLE} to take it from the environment");
+        gh_xml_error(
+            x, node, element,
+            "Secure Vault values (encrypted=\"true\" or svns:secretAlias) are not supported by Gatehouse; "
+            "write the plain value in the element, or $env{VARIABLE} to take it from the environment");
         free(raw);
         return -1;
     }
     /* comments inside text are skipped: stock files write jdbc:h2:...<!-- ... -->;AUTO_SERVER=TRUE */
     for (c = node->children; c != NULL; c = c->next) {
-        if ((c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) || c->content == NULL)
-            continue;
+        if ((c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) || c->content == NULL) continue;
         n = strlen((const char *)c->content);
         raw = gh_realloc(raw, len + n + 1);
         memcpy(raw + len, c->content, n + 1);
@@ -196,8 +189,7 @@ int gh_xml_text(gh_xml_doc_t *x, const xmlNode *node, const char *element, char 
     *e = '\0';
     res = gh_xml_subst(x, node, element, s);
     free(raw);
-    if (res == NULL)
-        return -1;
+    if (res == NULL) return -1;
     *out = gh_xml_pool_keep(x->pool, res);
     return 1;
 }
@@ -220,16 +212,14 @@ int gh_xml_parse_int(const char *s, long min, long max, int *out)
 
     errno = 0;
     v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
-        return -1;
+    if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max) return -1;
     *out = (int)v;
     return 0;
 }
 
 char *gh_xml_abspath(const char *base, const char *rel)
 {
-    if (rel[0] == '/' || base == NULL)
-        return gh_strdup(rel);
+    if (rel[0] == '/' || base == NULL) return gh_strdup(rel);
     while (rel[0] == '.' && rel[1] == '/')
         rel += 2;
     return gh_asprintf("%s/%s", base, rel);
@@ -242,14 +232,12 @@ static int lookup(gh_xml_doc_t *x, const xmlNode *parent, const char *path, int 
 {
     *node = gh_xml_find(parent, path);
     if (*node != NULL) {
-        if (gh_xml_text(x, *node, path, text) < 0)
-            return -1;
-        if (!empty_is_absent || (*text)[0] != '\0')
-            return 1;
+        if (gh_xml_text(x, *node, path, text) < 0) return -1;
+        if (!empty_is_absent || (*text)[0] != '\0') return 1;
     }
     if (flags & GH_XML_REQUIRED)
-        gh_xml_error(x, *node != NULL ? *node : parent, path, "required element is missing or empty (inside <%s>)",
-                     (const char *)parent->name);
+        gh_xml_error(x, *node != NULL ? *node : parent, path,
+                     "required element is missing or empty (inside <%s>)", (const char *)parent->name);
     return 0;
 }
 
@@ -259,8 +247,7 @@ int gh_xml_get_str(gh_xml_doc_t *x, const xmlNode *parent, const char *path, int
     char *text;
     int r = lookup(x, parent, path, flags, flags & GH_XML_REQUIRED, &node, &text);
 
-    if (r == 1)
-        *out = text;
+    if (r == 1) *out = text;
     return r;
 }
 
@@ -271,8 +258,7 @@ int gh_xml_get_int(gh_xml_doc_t *x, const xmlNode *parent, const char *path, int
     char *text;
     int r = lookup(x, parent, path, flags, 1, &node, &text);
 
-    if (r != 1)
-        return r;
+    if (r != 1) return r;
     if (gh_xml_parse_int(text, min, max, out) != 0) {
         gh_xml_error(x, node, path, "'%s' is not a whole number between %ld and %ld", text, min, max);
         return -1;
@@ -286,8 +272,7 @@ int gh_xml_get_bool(gh_xml_doc_t *x, const xmlNode *parent, const char *path, in
     char *text;
     int r = lookup(x, parent, path, flags, 1, &node, &text);
 
-    if (r != 1)
-        return r;
+    if (r != 1) return r;
     if (gh_xml_parse_bool(text, out) != 0) {
         gh_xml_error(x, node, path, "'%s' is not a boolean; use true or false", text);
         return -1;
@@ -300,10 +285,8 @@ int gh_xml_get_path(gh_xml_doc_t *x, const xmlNode *parent, const char *path, in
     char *s;
     int r = gh_xml_get_str(x, parent, path, flags, &s);
 
-    if (r != 1)
-        return r;
-    if (s[0] == '\0')
-        return 0; /* an empty path means "not set" */
+    if (r != 1) return r;
+    if (s[0] == '\0') return 0; /* an empty path means "not set" */
     *out = gh_xml_pool_keep(x->pool, gh_xml_abspath(x->base_dir, s));
     return 1;
 }

@@ -41,7 +41,7 @@ void gh_xml_vars_standard(gh_xml_vars_t *v, const char *carbon_home, const char 
 typedef struct st_gh_xml_doc_t {
     xmlDoc *doc;
     xmlNode *root;
-    const char *file;          /* path used in messages */
+    const char *file; /* path used in messages */
     gh_diag_list_t *d;
     gh_xml_pool_t *pool;       /* strings returned by the getters live here */
     const gh_xml_vars_t *vars; /* may be NULL: then every ${...} stays literal with a warning */
@@ -104,19 +104,21 @@ char *gh_xml_abspath(const char *base, const char *rel);
 typedef enum { GH_XML_INT, GH_XML_BOOL, GH_XML_STRING, GH_XML_PATH } gh_xml_type_t;
 
 typedef struct st_gh_xml_directive_t {
-    const char *path;   /* below the node given to the walker, e.g. "Ports/Offset" */
+    const char *path; /* below the node given to the walker, e.g. "Ports/Offset" */
     gh_xml_type_t type;
-    size_t offset;      /* offsetof() the int or char * field */
-    long min, max;      /* GH_XML_INT bounds */
-    const char *def;    /* default as text (parsed like a value); NULL: int 0 / string NULL */
+    size_t offset;   /* offsetof() the int or char * field */
+    long min, max;   /* GH_XML_INT bounds */
+    const char *def; /* default as text (parsed like a value); NULL: int 0 / string NULL */
     int required;
 } gh_xml_directive_t;
 
 /* Apply every row to the struct at base; missing optional values take their default. Returns the number
  * of errors reported (0 = all good). */
-int gh_xml_apply(gh_xml_doc_t *x, const xmlNode *parent, const gh_xml_directive_t *rows, size_t n, void *base);
+int gh_xml_apply(gh_xml_doc_t *x, const xmlNode *parent, const gh_xml_directive_t *rows, size_t n,
+                 void *base);
 
-/* Warn "not used by Gatehouse" for each element child of parent whose name is not in known (NULL-terminated). */
+/* Warn "not used by Gatehouse" for each element child of parent whose name is not in known (NULL-terminated).
+ */
 void gh_xml_warn_unknown(gh_xml_doc_t *x, const xmlNode *parent, const char *const *known);
 
 #endif

@@ -53,6 +53,11 @@ struct st_gh_server_t {
     gh_health_t health;
     gh_loop_t *loops;
     int n_loops;
+    struct {
+        const char *name;
+        void *obj;
+    } services[16];
+    size_t n_services;
 };
 
 /* tls.c: SSL_CTX for the HTTPS listeners; generates conf_dir/security/gatehouse-{key,cert}.pem if needed. */

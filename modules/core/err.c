@@ -1,5 +1,6 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "gatehouse/err.h"
 
@@ -23,4 +24,10 @@ void gh_err_clear(gh_err_t *err)
     if (err == NULL)
         return;
     memset(err, 0, sizeof(*err));
+}
+
+void gh_assert_fail(const char *expr, const char *file, int line)
+{
+    fprintf(stderr, "gatehouse: assertion failed: %s (%s:%d)\n", expr, file, line);
+    abort();
 }

@@ -25,6 +25,24 @@ int gh_server_port(const gh_server_t *srv, gh_listener_kind_t kind)
     return srv->ports[kind];
 }
 
+void gh_server_provide(gh_server_t *srv, const char *name, void *obj)
+{
+    gh_assert(srv->n_services < sizeof(srv->services) / sizeof(srv->services[0]));
+    srv->services[srv->n_services].name = name;
+    srv->services[srv->n_services].obj = obj;
+    srv->n_services++;
+}
+
+void *gh_server_lookup(gh_server_t *srv, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < srv->n_services; ++i)
+        if (strcmp(srv->services[i].name, name) == 0)
+            return srv->services[i].obj;
+    return NULL;
+}
+
 static h2o_pathconf_t *find_or_add_path(h2o_hostconf_t *host, const char *path)
 {
     size_t i;

@@ -36,8 +36,7 @@ static char *slurp(const char *path, size_t *len)
     assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
     s[n] = '\0';
     fclose(f);
-    if (len != NULL)
-        *len = (size_t)n;
+    if (len != NULL) *len = (size_t)n;
     return s;
 }
 
@@ -61,10 +60,8 @@ static void copy_tree(const char *src, const char *dst, int skip_expected)
     assert_non_null(dir);
     mkdir(dst, 0700);
     while ((e = readdir(dir)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (skip_expected && strcmp(e->d_name, "expected.txt") == 0)
-            continue;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (skip_expected && strcmp(e->d_name, "expected.txt") == 0) continue;
         s = gh_asprintf("%s/%s", src, e->d_name);
         t = gh_asprintf("%s/%s", dst, e->d_name);
         assert_int_equal(stat(s, &st), 0);
@@ -86,8 +83,7 @@ char *fx_copy(const char *rel)
     char *dir = gh_strdup("/tmp/gh-conf-test.XXXXXX");
 
     assert_non_null(mkdtemp(dir));
-    if (rel != NULL)
-        copy_tree(fx_data(rel), dir, 0);
+    if (rel != NULL) copy_tree(fx_data(rel), dir, 0);
     return dir;
 }
 
@@ -101,8 +97,7 @@ void fx_patch(const char *dir, const char *file, const char *from, const char *t
     char *path = gh_asprintf("%s/%s", dir, file);
     char *s = slurp(path, NULL), *hit = strstr(s, from), *out;
 
-    if (hit == NULL)
-        fail_msg("fx_patch: '%s' not found in %s", from, file);
+    if (hit == NULL) fail_msg("fx_patch: '%s' not found in %s", from, file);
     out = gh_asprintf("%.*s%s%s", (int)(hit - s), s, to, hit + strlen(from));
     spit(path, out, strlen(out));
     free(out);
@@ -128,8 +123,7 @@ static int on_rm(const char *path, const struct stat *st, int flag, struct FTW *
 
 void fx_remove(char *dir)
 {
-    if (dir != NULL)
-        nftw(dir, on_rm, 16, FTW_DEPTH | FTW_PHYS);
+    if (dir != NULL) nftw(dir, on_rm, 16, FTW_DEPTH | FTW_PHYS);
     free(dir);
 }
 
@@ -139,11 +133,9 @@ size_t fx_count(const gh_diag_list_t *d, int level, const char *substr)
     size_t i, n = 0;
 
     for (i = 0; i < d->n; ++i) {
-        if (level != 0 && (int)d->items[i].level != level)
-            continue;
+        if (level != 0 && (int)d->items[i].level != level) continue;
         gh_diag_format(&d->items[i], buf, sizeof(buf));
-        if (strstr(buf, substr) != NULL)
-            n++;
+        if (strstr(buf, substr) != NULL) n++;
     }
     return n;
 }
@@ -159,10 +151,8 @@ void fx_expect_file(const gh_diag_list_t *d, const char *expected_path)
     size_t errors = 0;
 
     for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-        if (line[0] == '\0' || line[0] == '#')
-            continue;
-        if (strstr(line, ": error: ") != NULL)
-            errors++;
+        if (line[0] == '\0' || line[0] == '#') continue;
+        if (strstr(line, ": error: ") != NULL) errors++;
         if (fx_count(d, 0, line) == 0) {
             fx_dump(d);
             fail_msg("%s: no diagnostic contains: %s", expected_path, line);
@@ -181,8 +171,7 @@ int fx_load_patched(const char *base, const char *file, const char *from, const 
     char *dir = fx_copy(base);
     int rc;
 
-    if (file != NULL)
-        fx_patch(dir, file, from, to);
+    if (file != NULL) fx_patch(dir, file, from, to);
     rc = gh_conf_load(dir, NULL, c, d);
     fx_remove(dir);
     return rc;

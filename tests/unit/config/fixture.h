@@ -7,7 +7,8 @@
 
 /* Absolute path of tests/data/conf/<rel>; static buffer, valid until the next call. */
 const char *fx_data(const char *rel);
-/* New temp dir holding a copy of tests/data/conf/<rel> (rel NULL = empty dir). Caller frees with fx_remove. */
+/* New temp dir holding a copy of tests/data/conf/<rel> (rel NULL = empty dir). Caller frees with fx_remove.
+ */
 char *fx_copy(const char *rel);
 /* Copy every file of tests/data/conf/<rel> except expected.txt over dir (a bad case onto good/minimal). */
 void fx_overlay(const char *dir, const char *rel);

@@ -15,11 +15,13 @@
 static gh_conf_t c;
 static gh_diag_list_t d;
 
-static const char *const claims_classes[] = {"org.wso2.carbon.apimgt.impl.token.DefaultClaimsRetriever", NULL};
+static const char *const claims_classes[] = {"org.wso2.carbon.apimgt.impl.token.DefaultClaimsRetriever",
+                                             NULL};
 static const gh_plugin_t fake_claims = {GH_FAMILY_CLAIMS, "default", claims_classes, NULL};
 static const char *const jwt_classes[] = {"org.wso2.carbon.apimgt.keymgt.token.JWTGenerator", NULL};
 static const gh_plugin_t fake_jwt = {GH_FAMILY_JWT_GENERATOR, "jwt", jwt_classes, NULL};
-static const char *const kv_classes[] = {"org.wso2.carbon.apimgt.keymgt.handlers.DefaultKeyValidationHandler", NULL};
+static const char *const kv_classes[] = {"org.wso2.carbon.apimgt.keymgt.handlers.DefaultKeyValidationHandler",
+                                         NULL};
 static const gh_plugin_t fake_kv = {GH_FAMILY_KEY_VALIDATION, "default", kv_classes, NULL};
 
 static int teardown(void **state)
@@ -33,7 +35,8 @@ static int teardown(void **state)
 
 static int load_am(const char *body)
 {
-    char *text = gh_asprintf("<APIManager>\n<DataSourceName>jdbc/WSO2AM_DB</DataSourceName>\n%s</APIManager>\n", body);
+    char *text =
+        gh_asprintf("<APIManager>\n<DataSourceName>jdbc/WSO2AM_DB</DataSourceName>\n%s</APIManager>\n", body);
     int rc = fx_load_with("good/minimal", "api-manager.xml", text, &c, &d);
 
     free(text);
@@ -83,7 +86,8 @@ static void test_full_values(void **state)
     assert_int_equal(gh_conf_load(fx_data("good/full"), fx_data("good/full"), &c, &d), GH_OK);
     assert_int_equal(a->jwt_enabled, 1);
     assert_string_equal(a->jwt_header, "X-Backend-JWT");
-    assert_string_equal(a->claims_retriever_class, "org.wso2.carbon.apimgt.impl.token.DefaultClaimsRetriever");
+    assert_string_equal(a->claims_retriever_class,
+                        "org.wso2.carbon.apimgt.impl.token.DefaultClaimsRetriever");
     assert_string_equal(a->jwt_signature_algorithm, "NONE");
     assert_string_equal(a->jwt_generator_class, "org.wso2.carbon.apimgt.keymgt.token.JWTGenerator");
     assert_int_equal(a->jwt_expiry_s, 600);
@@ -110,14 +114,17 @@ static void test_full_values(void **state)
 static void test_unlimited_tier_sources(void **state)
 {
     (void)state;
-    assert_int_equal(load_am("<TierManagement><EnableUnlimitedTier>false</EnableUnlimitedTier></TierManagement>\n"), GH_OK);
+    assert_int_equal(
+        load_am("<TierManagement><EnableUnlimitedTier>false</EnableUnlimitedTier></TierManagement>\n"),
+        GH_OK);
     assert_int_equal(c.apim.unlimited_tier, 0);
     gh_conf_dispose(&c);
     gh_diag_dispose(&d);
-    assert_int_equal(load_am("<TierManagement><EnableUnlimitedTier>false</EnableUnlimitedTier></TierManagement>\n"
-                             "<ThrottlingConfigurations><EnableUnlimitedTier>true</EnableUnlimitedTier>"
-                             "</ThrottlingConfigurations>\n"),
-                     GH_OK);
+    assert_int_equal(
+        load_am("<TierManagement><EnableUnlimitedTier>false</EnableUnlimitedTier></TierManagement>\n"
+                "<ThrottlingConfigurations><EnableUnlimitedTier>true</EnableUnlimitedTier>"
+                "</ThrottlingConfigurations>\n"),
+        GH_OK);
     assert_int_equal(c.apim.unlimited_tier, 1);
 }
 
@@ -126,39 +133,67 @@ static void test_classes_checked_per_family(void **state)
     (void)state;
     assert_int_equal(gh_registry_add(&fake_claims, NULL), GH_OK);
     assert_int_equal(gh_registry_add(&fake_kv, NULL), GH_OK);
-    assert_int_equal(load_am("<JWTConfiguration>\n<ClaimsRetrieverImplClass>com.example.Claims</ClaimsRetrieverImplClass>\n"
-                             "<JWTGeneratorImpl>com.example.NotCheckedGenerator</JWTGeneratorImpl>\n</JWTConfiguration>\n"
-                             "<APIKeyValidator>\n<KeyValidationHandlerClassName>com.example.Kv</KeyValidationHandlerClassName>\n"
-                             "</APIKeyValidator>\n"),
-                     GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "api-manager.xml:4: error: <JWTConfiguration/ClaimsRetrieverImplClass>: unknown claims-retriever 'com.example.Claims'; known: default, org.wso2.carbon.apimgt.impl.token.DefaultClaimsRetriever"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "api-manager.xml:8: error: <APIKeyValidator/KeyValidationHandlerClassName>: unknown key-validation-client 'com.example.Kv'"), 1);
+    assert_int_equal(
+        load_am(
+            "<JWTConfiguration>\n<ClaimsRetrieverImplClass>com.example.Claims</ClaimsRetrieverImplClass>\n"
+            "<JWTGeneratorImpl>com.example.NotCheckedGenerator</JWTGeneratorImpl>\n</JWTConfiguration>\n"
+            "<APIKeyValidator>\n<KeyValidationHandlerClassName>com.example.Kv</"
+            "KeyValidationHandlerClassName>\n"
+            "</APIKeyValidator>\n"),
+        GH_ERR);
+    assert_int_equal(
+        fx_count(
+            &d, GH_DIAG_ERROR,
+            "api-manager.xml:4: error: <JWTConfiguration/ClaimsRetrieverImplClass>: unknown claims-retriever "
+            "'com.example.Claims'; known: default, org.wso2.carbon.apimgt.impl.token.DefaultClaimsRetriever"),
+        1);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR,
+                              "api-manager.xml:8: error: <APIKeyValidator/KeyValidationHandlerClassName>: "
+                              "unknown key-validation-client 'com.example.Kv'"),
+                     1);
     assert_int_equal(d.n_errors, 2); /* no jwt-generator registered: not checked */
 }
 
 static void test_bad_values(void **state)
 {
     (void)state;
-    assert_int_equal(load_am("<JWTConfiguration>\n<EnableJWTGeneration>on</EnableJWTGeneration>\n"
-                             "<SignatureAlgorithm>RS512</SignatureAlgorithm>\n</JWTConfiguration>\n"
-                             "<CacheConfigurations>\n<JWTClaimCacheExpiry>-5</JWTClaimCacheExpiry>\n</CacheConfigurations>\n"
-                             "<Bogus/>\n"),
-                     GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "api-manager.xml:4: error: <JWTConfiguration/EnableJWTGeneration>: 'on' is not a boolean"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "api-manager.xml:5: error: <JWTConfiguration/SignatureAlgorithm>: 'RS512' is not supported"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "api-manager.xml:8: error: <CacheConfigurations/JWTClaimCacheExpiry>: '-5'"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_WARN, "api-manager.xml:10: warning: <Bogus>: not used by Gatehouse"), 1);
+    assert_int_equal(
+        load_am(
+            "<JWTConfiguration>\n<EnableJWTGeneration>on</EnableJWTGeneration>\n"
+            "<SignatureAlgorithm>RS512</SignatureAlgorithm>\n</JWTConfiguration>\n"
+            "<CacheConfigurations>\n<JWTClaimCacheExpiry>-5</JWTClaimCacheExpiry>\n</CacheConfigurations>\n"
+            "<Bogus/>\n"),
+        GH_ERR);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR,
+                 "api-manager.xml:4: error: <JWTConfiguration/EnableJWTGeneration>: 'on' is not a boolean"),
+        1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR,
+                 "api-manager.xml:5: error: <JWTConfiguration/SignatureAlgorithm>: 'RS512' is not supported"),
+        1);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR,
+                              "api-manager.xml:8: error: <CacheConfigurations/JWTClaimCacheExpiry>: '-5'"),
+                     1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_WARN, "api-manager.xml:10: warning: <Bogus>: not used by Gatehouse"), 1);
     assert_int_equal(d.n_errors, 3);
 }
 
 static void test_datasource_reference(void **state)
 {
     (void)state;
-    assert_int_equal(fx_load_with("good/minimal", "api-manager.xml",
-                                  "<APIManager>\n\n<DataSourceName>jdbc/WSO2AM</DataSourceName>\n</APIManager>\n", &c, &d),
-                     GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "api-manager.xml:3: error: <DataSourceName>: datasource 'jdbc/WSO2AM' is not defined"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "known: jdbc/WSO2CarbonDB (WSO2_CARBON_DB), jdbc/WSO2AM_DB (WSO2AM_DB)"), 1);
+    assert_int_equal(
+        fx_load_with("good/minimal", "api-manager.xml",
+                     "<APIManager>\n\n<DataSourceName>jdbc/WSO2AM</DataSourceName>\n</APIManager>\n", &c, &d),
+        GH_ERR);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR,
+                 "api-manager.xml:3: error: <DataSourceName>: datasource 'jdbc/WSO2AM' is not defined"),
+        1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR, "known: jdbc/WSO2CarbonDB (WSO2_CARBON_DB), jdbc/WSO2AM_DB (WSO2AM_DB)"),
+        1);
 }
 
 int main(void)

@@ -30,8 +30,7 @@ static void test_good_minimal(void **state)
 
     (void)state;
     assert_int_equal(gh_conf_load(dir, NULL, &c, &d), GH_OK);
-    if (d.n != 0)
-        fx_dump(&d);
+    if (d.n != 0) fx_dump(&d);
     assert_int_equal(d.n, 0);
     assert_string_equal(c.dir, dir);
     assert_string_equal(c.carbon_home, fx_data("good"));
@@ -74,8 +73,12 @@ static void test_good_wso2_operator(void **state)
     assert_int_equal(gh_conf_load(fx_data("good/wso2-operator/repository/conf"), NULL, &c, &d), GH_OK);
     assert_int_equal(d.n_errors, 0);
     assert_int_equal(d.n_warnings, 2);
-    assert_int_equal(fx_count(&d, GH_DIAG_WARN, "carbon.xml:32: warning: <KeyStore>: Gatehouse needs PEM"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_WARN, "api-manager.xml:61: warning: <GatewayArtifactSynchronizer>: not used by Gatehouse"), 1);
+    assert_int_equal(fx_count(&d, GH_DIAG_WARN, "carbon.xml:32: warning: <KeyStore>: Gatehouse needs PEM"),
+                     1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_WARN,
+                 "api-manager.xml:61: warning: <GatewayArtifactSynchronizer>: not used by Gatehouse"),
+        1);
     assert_string_equal(c.carbon_home, fx_data("good/wso2-operator"));
     assert_null(c.carbon.key_file);
     assert_int_equal(c.carbon.port_offset, 1);
@@ -109,15 +112,51 @@ static void run_bad(const char *name)
     fx_remove(dir);
 }
 
-static void test_bad_malformed_xml(void **s) { (void)s; run_bad("malformed-xml"); }
-static void test_bad_datasource_nope(void **s) { (void)s; run_bad("datasource-nope"); }
-static void test_bad_missing_required(void **s) { (void)s; run_bad("missing-required"); }
-static void test_bad_wrong_types(void **s) { (void)s; run_bad("wrong-types"); }
-static void test_bad_duplicate_datasource(void **s) { (void)s; run_bad("duplicate-datasource"); }
-static void test_bad_unknown_class(void **s) { (void)s; run_bad("unknown-class"); }
-static void test_bad_embedded_ldap_enabled(void **s) { (void)s; run_bad("embedded-ldap-enabled"); }
-static void test_bad_secure_vault(void **s) { (void)s; run_bad("secure-vault"); }
-static void test_bad_many_mistakes(void **s) { (void)s; run_bad("many-mistakes"); }
+static void test_bad_malformed_xml(void **s)
+{
+    (void)s;
+    run_bad("malformed-xml");
+}
+static void test_bad_datasource_nope(void **s)
+{
+    (void)s;
+    run_bad("datasource-nope");
+}
+static void test_bad_missing_required(void **s)
+{
+    (void)s;
+    run_bad("missing-required");
+}
+static void test_bad_wrong_types(void **s)
+{
+    (void)s;
+    run_bad("wrong-types");
+}
+static void test_bad_duplicate_datasource(void **s)
+{
+    (void)s;
+    run_bad("duplicate-datasource");
+}
+static void test_bad_unknown_class(void **s)
+{
+    (void)s;
+    run_bad("unknown-class");
+}
+static void test_bad_embedded_ldap_enabled(void **s)
+{
+    (void)s;
+    run_bad("embedded-ldap-enabled");
+}
+static void test_bad_secure_vault(void **s)
+{
+    (void)s;
+    run_bad("secure-vault");
+}
+static void test_bad_many_mistakes(void **s)
+{
+    (void)s;
+    run_bad("many-mistakes");
+}
 
 static void test_missing_file(void **state)
 {
@@ -173,8 +212,7 @@ static void test_default_conf_folder(void **state)
 
     (void)state;
     assert_int_equal(gh_conf_load(GH_TEST_CONF_DEFAULT, NULL, &c, &d), GH_OK);
-    if (d.n != 0)
-        fx_dump(&d);
+    if (d.n != 0) fx_dump(&d);
     assert_int_equal(d.n, 0);
     assert_non_null(gh_conf_find_datasource(&c, "jdbc/WSO2CarbonDB"));
     assert_non_null(gh_conf_find_datasource(&c, "jdbc/WSO2AM_DB"));

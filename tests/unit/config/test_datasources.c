@@ -33,10 +33,12 @@ static int load_ds(const char *cfg, const char *extra)
 {
     char *text = gh_asprintf(
         "<datasources-configuration>\n<datasources>\n<datasource>\n<name>WSO2_CARBON_DB</name>\n"
-        "<jndiConfig><name>jdbc/WSO2CarbonDB</name></jndiConfig>\n<definition type=\"RDBMS\">\n<configuration>\n"
+        "<jndiConfig><name>jdbc/WSO2CarbonDB</name></jndiConfig>\n<definition "
+        "type=\"RDBMS\">\n<configuration>\n"
         "%s</configuration>\n</definition>\n</datasource>\n<datasource>\n<name>WSO2AM_DB</name>\n"
         "<jndiConfig><name>jdbc/WSO2AM_DB</name></jndiConfig>\n<definition type=\"RDBMS\">\n<configuration>\n"
-        "<url>jdbc:sqlite:/var/am.db</url>\n</configuration>\n</definition>\n</datasource>\n%s</datasources>\n"
+        "<url>jdbc:sqlite:/var/am.db</url>\n</configuration>\n</definition>\n</datasource>\n%s</"
+        "datasources>\n"
         "</datasources-configuration>\n",
         cfg, extra);
     int rc = fx_load_with("good/minimal", "datasources/master-datasources.xml", text, &c, &d);
@@ -102,19 +104,22 @@ static void test_full_values(void **state)
 static void test_url_resolution(void **state)
 {
     (void)state;
-    assert_int_equal(load_ds("<url>jdbc:h2:./repository/database/X<!-- a comment -->;DB_CLOSE_ON_EXIT=FALSE</url>\n",
-                             "<datasource><name>MEM</name><definition type=\"RDBMS\"><configuration>"
-                             "<url>jdbc:h2:mem:test;DB_CLOSE_DELAY=-1</url></configuration></definition></datasource>\n"
-                             "<datasource><name>ABS</name><definition><configuration>"
-                             "<url>jdbc:sqlite:/srv/db.sqlite</url></configuration></definition></datasource>\n"
-                             "<datasource><name>UP</name><definition><configuration>"
-                             "<url>jdbc:h2:../tmpStatDB/S;AUTO_SERVER=TRUE</url></configuration></definition></datasource>\n"),
-                     GH_OK);
+    assert_int_equal(
+        load_ds(
+            "<url>jdbc:h2:./repository/database/X<!-- a comment -->;DB_CLOSE_ON_EXIT=FALSE</url>\n",
+            "<datasource><name>MEM</name><definition type=\"RDBMS\"><configuration>"
+            "<url>jdbc:h2:mem:test;DB_CLOSE_DELAY=-1</url></configuration></definition></datasource>\n"
+            "<datasource><name>ABS</name><definition><configuration>"
+            "<url>jdbc:sqlite:/srv/db.sqlite</url></configuration></definition></datasource>\n"
+            "<datasource><name>UP</name><definition><configuration>"
+            "<url>jdbc:h2:../tmpStatDB/S;AUTO_SERVER=TRUE</url></configuration></definition></datasource>\n"),
+        GH_OK);
     assert_string_equal(gh_conf_find_datasource(&c, "WSO2_CARBON_DB")->url,
                         "jdbc:h2:/tmp/repository/database/X;DB_CLOSE_ON_EXIT=FALSE");
     assert_string_equal(gh_conf_find_datasource(&c, "MEM")->url, "jdbc:h2:mem:test;DB_CLOSE_DELAY=-1");
     assert_string_equal(gh_conf_find_datasource(&c, "ABS")->url, "jdbc:sqlite:/srv/db.sqlite");
-    assert_string_equal(gh_conf_find_datasource(&c, "UP")->url, "jdbc:h2:/tmp/../tmpStatDB/S;AUTO_SERVER=TRUE");
+    assert_string_equal(gh_conf_find_datasource(&c, "UP")->url,
+                        "jdbc:h2:/tmp/../tmpStatDB/S;AUTO_SERVER=TRUE");
     assert_string_equal(gh_conf_find_datasource(&c, "ABS")->type, "RDBMS"); /* type attribute defaults */
 }
 
@@ -126,21 +131,31 @@ static void test_missing_url_and_type(void **state)
                              "<datasource>\n<description>no name</description>\n<definition><configuration>"
                              "<url>jdbc:sqlite:/x</url></configuration></definition>\n</datasource>\n"),
                      GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:7: error: <url>: required element is missing"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:23: error: <definition>: type 'JNDI' is not supported"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:25: error: <name>: required element is missing"), 1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:7: error: <url>: required element is missing"),
+        1);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR,
+                              "master-datasources.xml:23: error: <definition>: type 'JNDI' is not supported"),
+                     1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:25: error: <name>: required element is missing"),
+        1);
     assert_int_equal(d.n_errors, 3);
 }
 
 static void test_duplicates(void **state)
 {
     (void)state;
-    assert_int_equal(load_ds("<url>jdbc:sqlite:/a</url>\n",
-                             "<datasource>\n<name>OTHER</name>\n<jndiConfig><name>jdbc/WSO2AM_DB</name></jndiConfig>\n"
-                             "<definition><configuration><url>jdbc:sqlite:/b</url></configuration></definition>\n"
-                             "</datasource>\n"),
-                     GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:22: error: <jndiConfig/name>: duplicate JNDI name 'jdbc/WSO2AM_DB' (first used at line 12 by 'WSO2AM_DB')"), 1);
+    assert_int_equal(
+        load_ds("<url>jdbc:sqlite:/a</url>\n",
+                "<datasource>\n<name>OTHER</name>\n<jndiConfig><name>jdbc/WSO2AM_DB</name></jndiConfig>\n"
+                "<definition><configuration><url>jdbc:sqlite:/b</url></configuration></definition>\n"
+                "</datasource>\n"),
+        GH_ERR);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR,
+                              "master-datasources.xml:22: error: <jndiConfig/name>: duplicate JNDI name "
+                              "'jdbc/WSO2AM_DB' (first used at line 12 by 'WSO2AM_DB')"),
+                     1);
     assert_int_equal(d.n_errors, 1);
 }
 
@@ -148,31 +163,43 @@ static void test_driver_class_checked_only_when_family_registered(void **state)
 {
     (void)state;
     /* no db-driver registered: anything goes */
-    assert_int_equal(load_ds("<url>jdbc:sqlite:/a</url>\n<driverClassName>com.example.Nope</driverClassName>\n", ""), GH_OK);
+    assert_int_equal(
+        load_ds("<url>jdbc:sqlite:/a</url>\n<driverClassName>com.example.Nope</driverClassName>\n", ""),
+        GH_OK);
     gh_conf_dispose(&c);
     gh_diag_dispose(&d);
     assert_int_equal(gh_registry_add(&fake_sqlite, NULL), GH_OK);
-    assert_int_equal(load_ds("<url>jdbc:sqlite:/a</url>\n<driverClassName>org.h2.Driver</driverClassName>\n", ""), GH_OK);
+    assert_int_equal(
+        load_ds("<url>jdbc:sqlite:/a</url>\n<driverClassName>org.h2.Driver</driverClassName>\n", ""), GH_OK);
     gh_conf_dispose(&c);
     gh_diag_dispose(&d);
-    assert_int_equal(load_ds("<url>jdbc:sqlite:/a</url>\n<driverClassName>com.example.Nope</driverClassName>\n", ""), GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "master-datasources.xml:9: error: <driverClassName>: unknown db-driver 'com.example.Nope'; known: sqlite, org.sqlite.JDBC, org.h2.Driver"), 1);
+    assert_int_equal(
+        load_ds("<url>jdbc:sqlite:/a</url>\n<driverClassName>com.example.Nope</driverClassName>\n", ""),
+        GH_ERR);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR,
+                              "master-datasources.xml:9: error: <driverClassName>: unknown db-driver "
+                              "'com.example.Nope'; known: sqlite, org.sqlite.JDBC, org.h2.Driver"),
+                     1);
     assert_int_equal(d.n_errors, 1);
 }
 
 static void test_unknown_pool_attribute_warns(void **state)
 {
     (void)state;
-    assert_int_equal(load_ds("<url>jdbc:sqlite:/a</url>\n<maxIdle>8</maxIdle>\n<poolMagic>1</poolMagic>\n", ""), GH_OK);
+    assert_int_equal(
+        load_ds("<url>jdbc:sqlite:/a</url>\n<maxIdle>8</maxIdle>\n<poolMagic>1</poolMagic>\n", ""), GH_OK);
     assert_int_equal(d.n, 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_WARN, "master-datasources.xml:10: warning: <poolMagic>: not used by Gatehouse"), 1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_WARN, "master-datasources.xml:10: warning: <poolMagic>: not used by Gatehouse"),
+        1);
 }
 
 static void test_missing_datasources_element(void **state)
 {
     (void)state;
     assert_int_equal(fx_load_with("good/minimal", "datasources/master-datasources.xml",
-                                  "<datasources-configuration/>\n", &c, &d), GH_ERR);
+                                  "<datasources-configuration/>\n", &c, &d),
+                     GH_ERR);
     assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "<datasources>: required element is missing"), 1);
     /* and the files that referred to them say so too */
     assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "known: (none)"), 3);

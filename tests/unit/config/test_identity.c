@@ -1,4 +1,5 @@
-/* identity/identity.xml: OAuth2 defaults and values, grant types, ID token issuer, class and reference checks. */
+/* identity/identity.xml: OAuth2 defaults and values, grant types, ID token issuer, class and reference
+ * checks. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,8 +16,8 @@
 static gh_conf_t c;
 static gh_diag_list_t d;
 
-static const char *const hash_classes[] = {"org.wso2.carbon.identity.oauth.tokenprocessor.HashingPersistenceProcessor",
-                                           NULL};
+static const char *const hash_classes[] = {
+    "org.wso2.carbon.identity.oauth.tokenprocessor.HashingPersistenceProcessor", NULL};
 static const gh_plugin_t fake_hash = {GH_FAMILY_TOKEN_PROCESSOR, "hash", hash_classes, NULL};
 
 static int teardown(void **state)
@@ -30,8 +31,10 @@ static int teardown(void **state)
 
 static int load_id(const char *oauth_body)
 {
-    char *text = gh_asprintf("<Server xmlns=\"http://wso2.org/projects/carbon/carbon.xml\">\n<OAuth>\n%s</OAuth>\n"
-                             "</Server>\n", oauth_body);
+    char *text =
+        gh_asprintf("<Server xmlns=\"http://wso2.org/projects/carbon/carbon.xml\">\n<OAuth>\n%s</OAuth>\n"
+                    "</Server>\n",
+                    oauth_body);
     int rc = fx_load_with("good/minimal", "identity/identity.xml", text, &c, &d);
 
     free(text);
@@ -93,15 +96,25 @@ static void test_full_values(void **state)
 static void test_bad_values(void **state)
 {
     (void)state;
-    assert_int_equal(load_id("<AuthorizationCodeDefaultValidityPeriod>0</AuthorizationCodeDefaultValidityPeriod>\n"
-                             "<TimestampSkew>-1</TimestampSkew>\n"
-                             "<EnableClientSecretHash>sometimes</EnableClientSecretHash>\n"
-                             "<SupportedGrantTypes>\n<SupportedGrantType>\n</SupportedGrantType>\n</SupportedGrantTypes>\n"),
-                     GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "identity.xml:3: error: <OAuth/AuthorizationCodeDefaultValidityPeriod>: '0' is not a whole number"), 1);
+    assert_int_equal(
+        load_id(
+            "<AuthorizationCodeDefaultValidityPeriod>0</AuthorizationCodeDefaultValidityPeriod>\n"
+            "<TimestampSkew>-1</TimestampSkew>\n"
+            "<EnableClientSecretHash>sometimes</EnableClientSecretHash>\n"
+            "<SupportedGrantTypes>\n<SupportedGrantType>\n</SupportedGrantType>\n</SupportedGrantTypes>\n"),
+        GH_ERR);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR,
+                              "identity.xml:3: error: <OAuth/AuthorizationCodeDefaultValidityPeriod>: '0' is "
+                              "not a whole number"),
+                     1);
     assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "identity.xml:4: error: <OAuth/TimestampSkew>: '-1'"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "identity.xml:5: error: <EnableClientSecretHash>: 'sometimes' is not a boolean"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "identity.xml:7: error: <GrantTypeName>: required element is missing"), 1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR,
+                 "identity.xml:5: error: <EnableClientSecretHash>: 'sometimes' is not a boolean"),
+        1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR, "identity.xml:7: error: <GrantTypeName>: required element is missing"),
+        1);
     assert_int_equal(d.n_errors, 4);
     assert_int_equal(c.identity.auth_code_validity_s, 300);
     assert_int_equal(c.identity.enable_client_secret_hash, 1);
@@ -112,20 +125,31 @@ static void test_token_processor_class(void **state)
 {
     (void)state;
     assert_int_equal(gh_registry_add(&fake_hash, NULL), GH_OK);
-    assert_int_equal(load_id("<TokenPersistenceProcessor>org.wso2.carbon.identity.oauth.tokenprocessor.EncryptionDecryptionPersistenceProcessor</TokenPersistenceProcessor>\n"),
+    assert_int_equal(load_id("<TokenPersistenceProcessor>org.wso2.carbon.identity.oauth.tokenprocessor."
+                             "EncryptionDecryptionPersistenceProcessor</TokenPersistenceProcessor>\n"),
                      GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "identity.xml:3: error: <OAuth/TokenPersistenceProcessor>: unknown token-persistence-processor 'org.wso2.carbon.identity.oauth.tokenprocessor.EncryptionDecryptionPersistenceProcessor'; known: hash"), 1);
+    assert_int_equal(
+        fx_count(
+            &d, GH_DIAG_ERROR,
+            "identity.xml:3: error: <OAuth/TokenPersistenceProcessor>: unknown token-persistence-processor "
+            "'org.wso2.carbon.identity.oauth.tokenprocessor.EncryptionDecryptionPersistenceProcessor'; "
+            "known: hash"),
+        1);
 }
 
 static void test_datasource_reference(void **state)
 {
     (void)state;
-    assert_int_equal(fx_load_with("good/minimal", "identity/identity.xml",
-                                  "<Server>\n<JDBCPersistenceManager>\n<DataSource>\n<Name>jdbc/IDENTITY</Name>\n"
-                                  "</DataSource>\n</JDBCPersistenceManager>\n</Server>\n",
-                                  &c, &d),
-                     GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "identity/identity.xml:4: error: <JDBCPersistenceManager/DataSource/Name>: datasource 'jdbc/IDENTITY' is not defined"), 1);
+    assert_int_equal(
+        fx_load_with("good/minimal", "identity/identity.xml",
+                     "<Server>\n<JDBCPersistenceManager>\n<DataSource>\n<Name>jdbc/IDENTITY</Name>\n"
+                     "</DataSource>\n</JDBCPersistenceManager>\n</Server>\n",
+                     &c, &d),
+        GH_ERR);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR,
+                              "identity/identity.xml:4: error: <JDBCPersistenceManager/DataSource/Name>: "
+                              "datasource 'jdbc/IDENTITY' is not defined"),
+                     1);
     assert_int_equal(d.n_errors, 1);
 }
 
@@ -136,7 +160,10 @@ static void test_unknown_elements_warn(void **state)
                              "<MyCustomKnob>1</MyCustomKnob>\n"),
                      GH_OK);
     assert_int_equal(d.n, 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_WARN, "identity.xml:5: warning: <MyCustomKnob>: not used by Gatehouse (inside <OAuth>)"), 1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_WARN,
+                 "identity.xml:5: warning: <MyCustomKnob>: not used by Gatehouse (inside <OAuth>)"),
+        1);
 }
 
 int main(void)

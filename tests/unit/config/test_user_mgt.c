@@ -15,7 +15,8 @@
 static gh_conf_t c;
 static gh_diag_list_t d;
 
-static const char *const authz_classes[] = {"org.wso2.carbon.user.core.authorization.JDBCAuthorizationManager", NULL};
+static const char *const authz_classes[] = {
+    "org.wso2.carbon.user.core.authorization.JDBCAuthorizationManager", NULL};
 static const gh_plugin_t fake_authz = {GH_FAMILY_AUTHZ_MANAGER, "jdbc", authz_classes, NULL};
 
 static int teardown(void **state)
@@ -84,14 +85,15 @@ static void test_own_datasource(void **state)
     const gh_conf_datasource_t *ds;
 
     (void)state;
-    assert_int_equal(load_um("<Configuration><AdminUser><UserName>a</UserName><Password>b</Password></AdminUser>"
-                             "</Configuration>\n"
-                             "<UserStoreManager class=\"org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager\">\n"
-                             "<Property name=\"url\">jdbc:mysql://db:3306/users</Property>\n"
-                             "<Property name=\"userName\">us</Property>\n<Property name=\"password\">pw</Property>\n"
-                             "<Property name=\"driverName\">com.mysql.jdbc.Driver</Property>\n"
-                             "<Property name=\"maxActive\">7</Property>\n</UserStoreManager>\n"),
-                     GH_OK);
+    assert_int_equal(
+        load_um("<Configuration><AdminUser><UserName>a</UserName><Password>b</Password></AdminUser>"
+                "</Configuration>\n"
+                "<UserStoreManager class=\"org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager\">\n"
+                "<Property name=\"url\">jdbc:mysql://db:3306/users</Property>\n"
+                "<Property name=\"userName\">us</Property>\n<Property name=\"password\">pw</Property>\n"
+                "<Property name=\"driverName\">com.mysql.jdbc.Driver</Property>\n"
+                "<Property name=\"maxActive\">7</Property>\n</UserStoreManager>\n"),
+        GH_OK);
     ds = c.user_mgt.own_ds;
     assert_non_null(ds);
     assert_string_equal(ds->name, "userstore:PRIMARY");
@@ -114,7 +116,8 @@ static void test_own_datasource_bad_max_active(void **state)
                              "<Property name=\"url\">jdbc:sqlite:users.db</Property>\n"
                              "<Property name=\"maxActive\">lots</Property>\n</UserStoreManager>\n"),
                      GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "user-mgt.xml:6: error: <maxActive>: 'lots' is not a whole number"), 1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR, "user-mgt.xml:6: error: <maxActive>: 'lots' is not a whole number"), 1);
     assert_string_equal(c.user_mgt.own_ds->url, "jdbc:sqlite:/tmp/users.db");
     assert_int_equal(c.user_mgt.own_ds->max_active, 50);
 }
@@ -123,8 +126,13 @@ static void test_missing_parts(void **state)
 {
     (void)state;
     assert_int_equal(load_um("<Configuration>\n</Configuration>\n"), GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "user-mgt.xml:2: error: <UserStoreManager>: required element is missing"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "user-mgt.xml:3: error: <Property name=\"dataSource\">: the realm needs a datasource"), 1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR, "user-mgt.xml:2: error: <UserStoreManager>: required element is missing"),
+        1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR,
+                 "user-mgt.xml:3: error: <Property name=\"dataSource\">: the realm needs a datasource"),
+        1);
     gh_conf_dispose(&c);
     gh_diag_dispose(&d);
     assert_int_equal(fx_load_with("good/minimal", "user-mgt.xml", "<UserManager/>", &c, &d), GH_ERR);
@@ -135,35 +143,48 @@ static void test_missing_parts(void **state)
                              "<Property>nameless</Property></Configuration>\n<UserStoreManager/>\n"),
                      GH_ERR);
     assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "<Property>: a <Property> needs a name"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "user-mgt.xml:4: error: <UserStoreManager>: the class=\"...\" attribute is required"), 1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR,
+                 "user-mgt.xml:4: error: <UserStoreManager>: the class=\"...\" attribute is required"),
+        1);
 }
 
 static void test_classes_and_secondary_store(void **state)
 {
     (void)state;
     assert_int_equal(gh_registry_add(&fake_authz, NULL), GH_OK);
-    assert_int_equal(load_um("<Configuration><Property name=\"dataSource\">jdbc/WSO2CarbonDB</Property></Configuration>\n"
-                             "<UserStoreManager class=\"any.Thing\"/>\n"
-                             "<UserStoreManager class=\"second.Store\"/>\n"
-                             "<AuthorizationManager class=\"com.example.Authz\"/>\n"),
-                     GH_ERR);
+    assert_int_equal(
+        load_um("<Configuration><Property name=\"dataSource\">jdbc/WSO2CarbonDB</Property></Configuration>\n"
+                "<UserStoreManager class=\"any.Thing\"/>\n"
+                "<UserStoreManager class=\"second.Store\"/>\n"
+                "<AuthorizationManager class=\"com.example.Authz\"/>\n"),
+        GH_ERR);
     /* the userstore family has no plugin registered: not checked */
     assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "any.Thing"), 0);
-    assert_int_equal(fx_count(&d, GH_DIAG_WARN, "user-mgt.xml:5: warning: <UserStoreManager>: secondary user stores are not supported"), 1);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "user-mgt.xml:6: error: <AuthorizationManager>: unknown authorization-manager 'com.example.Authz'; known: jdbc, org.wso2.carbon.user.core.authorization.JDBCAuthorizationManager"), 1);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_WARN,
+                 "user-mgt.xml:5: warning: <UserStoreManager>: secondary user stores are not supported"),
+        1);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR,
+                              "user-mgt.xml:6: error: <AuthorizationManager>: unknown authorization-manager "
+                              "'com.example.Authz'; known: jdbc, "
+                              "org.wso2.carbon.user.core.authorization.JDBCAuthorizationManager"),
+                     1);
     assert_int_equal(d.n_errors, 1);
 }
 
 static void test_vault_admin_password(void **state)
 {
     (void)state;
-    assert_int_equal(load_um("<Configuration>\n<AdminUser>\n<UserName>admin</UserName>\n"
-                             "<Password svns:secretAlias=\"UserManager.AdminUser.Password\" "
-                             "xmlns:svns=\"http://org.wso2.securevault/configuration\">x</Password>\n</AdminUser>\n"
-                             "<Property name=\"dataSource\">jdbc/WSO2CarbonDB</Property>\n</Configuration>\n"
-                             "<UserStoreManager class=\"x\"/>\n"),
-                     GH_ERR);
-    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "user-mgt.xml:6: error: <AdminUser/Password>: Secure Vault values"), 1);
+    assert_int_equal(
+        load_um("<Configuration>\n<AdminUser>\n<UserName>admin</UserName>\n"
+                "<Password svns:secretAlias=\"UserManager.AdminUser.Password\" "
+                "xmlns:svns=\"http://org.wso2.securevault/configuration\">x</Password>\n</AdminUser>\n"
+                "<Property name=\"dataSource\">jdbc/WSO2CarbonDB</Property>\n</Configuration>\n"
+                "<UserStoreManager class=\"x\"/>\n"),
+        GH_ERR);
+    assert_int_equal(
+        fx_count(&d, GH_DIAG_ERROR, "user-mgt.xml:6: error: <AdminUser/Password>: Secure Vault values"), 1);
     assert_string_equal(c.user_mgt.admin_password, "admin"); /* the default stays */
 }
 

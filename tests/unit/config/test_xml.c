@@ -1,4 +1,5 @@
-/* modules/config/xml.c and vars.c: parsing, getters, variables, comments in text, Secure Vault, directives. */
+/* modules/config/xml.c and vars.c: parsing, getters, variables, comments in text, Secure Vault, directives.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -69,7 +70,8 @@ static void test_open_absent_and_malformed(void **state)
     assert_int_equal(e->d.n, 0);
     assert_int_equal(open_text(e, "<A>\n  <B>1</B>\n  <C>\n</A>\n", "A"), -1);
     assert_null(e->x.doc);
-    assert_true(fx_count(&e->d, GH_DIAG_ERROR, "t.xml:4: error: malformed XML: Opening and ending tag mismatch") >= 1);
+    assert_true(fx_count(&e->d, GH_DIAG_ERROR,
+                         "t.xml:4: error: malformed XML: Opening and ending tag mismatch") >= 1);
 }
 
 static void test_wrong_root(void **state)
@@ -77,7 +79,8 @@ static void test_wrong_root(void **state)
     t_env *e = *state;
 
     assert_int_equal(open_text(e, "<Other/>\n", "Server"), -1);
-    assert_int_equal(fx_count(&e->d, GH_DIAG_ERROR, "t.xml:1: error: <Other>: the root element must be <Server>"), 1);
+    assert_int_equal(
+        fx_count(&e->d, GH_DIAG_ERROR, "t.xml:1: error: <Other>: the root element must be <Server>"), 1);
 }
 
 /* No entity expansion: an external entity stays unexpanded instead of reading /etc/passwd. */
@@ -86,7 +89,9 @@ static void test_no_entity_expansion(void **state)
     t_env *e = *state;
     char *v = NULL;
 
-    assert_int_equal(open_text(e, "<!DOCTYPE A [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<A><B>&x;</B></A>\n", "A"), 1);
+    assert_int_equal(
+        open_text(e, "<!DOCTYPE A [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<A><B>&x;</B></A>\n", "A"),
+        1);
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "B", GH_XML_OPTIONAL, &v), 1);
     assert_null(strstr(v, "root:"));
 }
@@ -97,14 +102,19 @@ static void test_getters(void **state)
     int i = -7;
     char *s = NULL;
 
-    assert_int_equal(open_text(e, "<A xmlns=\"urn:x\">\n<N> 42 </N>\n<Neg>-3</Neg>\n<Bad>abc</Bad>\n"
-                                  "<T>TRUE</T>\n<F>false</F>\n<M>maybe</M>\n<S>  hi there\n</S>\n<E></E>\n"
-                                  "<P><Q>deep</Q></P>\n</A>\n", "A"), 1);
+    assert_int_equal(open_text(e,
+                               "<A xmlns=\"urn:x\">\n<N> 42 </N>\n<Neg>-3</Neg>\n<Bad>abc</Bad>\n"
+                               "<T>TRUE</T>\n<F>false</F>\n<M>maybe</M>\n<S>  hi there\n</S>\n<E></E>\n"
+                               "<P><Q>deep</Q></P>\n</A>\n",
+                               "A"),
+                     1);
     assert_int_equal(gh_xml_get_int(&e->x, e->x.root, "N", 0, 0, 100, &i), 1);
     assert_int_equal(i, 42);
     assert_int_equal(gh_xml_get_int(&e->x, e->x.root, "Neg", 0, 1, 100, &i), -1);
     assert_int_equal(i, 42); /* untouched on error */
-    assert_int_equal(fx_count(&e->d, GH_DIAG_ERROR, "t.xml:3: error: <Neg>: '-3' is not a whole number between 1 and 100"), 1);
+    assert_int_equal(
+        fx_count(&e->d, GH_DIAG_ERROR, "t.xml:3: error: <Neg>: '-3' is not a whole number between 1 and 100"),
+        1);
     assert_int_equal(gh_xml_get_int(&e->x, e->x.root, "Bad", 0, 0, 100, &i), -1);
     assert_int_equal(gh_xml_get_int(&e->x, e->x.root, "Nope", 0, 0, 100, &i), 0);
     assert_int_equal(gh_xml_get_int(&e->x, e->x.root, "E", 0, 0, 100, &i), 0); /* empty = absent */
@@ -122,7 +132,8 @@ static void test_getters(void **state)
     assert_string_equal(s, "");
     assert_int_equal(e->d.n_errors, 3);
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "Missing", GH_XML_REQUIRED, &s), 0);
-    assert_int_equal(fx_count(&e->d, GH_DIAG_ERROR, "t.xml:1: error: <Missing>: required element is missing"), 1);
+    assert_int_equal(fx_count(&e->d, GH_DIAG_ERROR, "t.xml:1: error: <Missing>: required element is missing"),
+                     1);
     assert_int_equal(gh_xml_get_path(&e->x, e->x.root, "P/Q", 0, &s), 1);
     assert_string_equal(s, "/opt/gh/deep");
 }
@@ -133,8 +144,12 @@ static void test_comments_and_cdata(void **state)
     t_env *e = *state;
     char *s = NULL;
 
-    assert_int_equal(open_text(e, "<A><U>jdbc:h2:<!-- remote: tcp://x -->repository/db<!-- x -->;AUTO_SERVER=TRUE</U>"
-                                  "<C><![CDATA[a&b<c>]]></C><R>x &amp; y</R></A>", "A"), 1);
+    assert_int_equal(
+        open_text(e,
+                  "<A><U>jdbc:h2:<!-- remote: tcp://x -->repository/db<!-- x -->;AUTO_SERVER=TRUE</U>"
+                  "<C><![CDATA[a&b<c>]]></C><R>x &amp; y</R></A>",
+                  "A"),
+        1);
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "U", 0, &s), 1);
     assert_string_equal(s, "jdbc:h2:repository/db;AUTO_SERVER=TRUE");
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "C", 0, &s), 1);
@@ -148,11 +163,16 @@ static void test_variables(void **state)
     t_env *e = *state;
     char *s = NULL;
 
-    assert_int_equal(open_text(e, "<A>\n<K>${carbon.home}/x.jks</K>\n"
-                                  "<U>${carbon.protocol}://${carbon.host}:${mgt.transport.https.port}${carbon.context}services/</U>\n"
-                                  "<G>${carbon.local.ip}:${https.nio.port},${http.nio.port}</G>\n"
-                                  "<W>${admin.username}/${admin.password} ${receiver.url.port} ${auth.url.port} ${jms.port} ${carbon.management.port}</W>\n"
-                                  "<X>${no.such.var}-${</X>\n</A>\n", "A"), 1);
+    assert_int_equal(open_text(e,
+                               "<A>\n<K>${carbon.home}/x.jks</K>\n"
+                               "<U>${carbon.protocol}://"
+                               "${carbon.host}:${mgt.transport.https.port}${carbon.context}services/</U>\n"
+                               "<G>${carbon.local.ip}:${https.nio.port},${http.nio.port}</G>\n"
+                               "<W>${admin.username}/${admin.password} ${receiver.url.port} ${auth.url.port} "
+                               "${jms.port} ${carbon.management.port}</W>\n"
+                               "<X>${no.such.var}-${</X>\n</A>\n",
+                               "A"),
+                     1);
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "K", 0, &s), 1);
     assert_string_equal(s, "/opt/gh/x.jks");
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "U", 0, &s), 1);
@@ -164,7 +184,9 @@ static void test_variables(void **state)
     assert_int_equal(e->d.n, 0);
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "X", 0, &s), 1);
     assert_string_equal(s, "${no.such.var}-${");
-    assert_int_equal(fx_count(&e->d, GH_DIAG_WARN, "t.xml:6: warning: <X>: unknown variable ${no.such.var} is kept literally"), 1);
+    assert_int_equal(fx_count(&e->d, GH_DIAG_WARN,
+                              "t.xml:6: warning: <X>: unknown variable ${no.such.var} is kept literally"),
+                     1);
     assert_int_equal(e->d.n_errors, 0);
 }
 
@@ -175,7 +197,8 @@ static void test_env_values(void **state)
 
     setenv("GH_TEST_CONF_SECRET", "from-env", 1);
     unsetenv("GH_TEST_CONF_UNSET");
-    assert_int_equal(open_text(e, "<A><P>$env{GH_TEST_CONF_SECRET}</P><Q>$env{GH_TEST_CONF_UNSET}</Q></A>", "A"), 1);
+    assert_int_equal(
+        open_text(e, "<A><P>$env{GH_TEST_CONF_SECRET}</P><Q>$env{GH_TEST_CONF_UNSET}</Q></A>", "A"), 1);
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "P", 0, &s), 1);
     assert_string_equal(s, "from-env");
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "Q", 0, &s), -1);
@@ -187,9 +210,12 @@ static void test_secure_vault(void **state)
     t_env *e = *state;
     char *s = NULL;
 
-    assert_int_equal(open_text(e, "<A xmlns:svns=\"http://org.wso2.securevault/configuration\">\n"
-                                  "<P svns:secretAlias=\"Db.Password\">x</P>\n<Q encrypted=\"true\">abc=</Q>\n"
-                                  "<R encrypted=\"false\">plain</R>\n</A>\n", "A"), 1);
+    assert_int_equal(open_text(e,
+                               "<A xmlns:svns=\"http://org.wso2.securevault/configuration\">\n"
+                               "<P svns:secretAlias=\"Db.Password\">x</P>\n<Q encrypted=\"true\">abc=</Q>\n"
+                               "<R encrypted=\"false\">plain</R>\n</A>\n",
+                               "A"),
+                     1);
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "P", 0, &s), -1);
     assert_int_equal(gh_xml_get_str(&e->x, e->x.root, "Q", 0, &s), -1);
     assert_int_equal(fx_count(&e->d, GH_DIAG_ERROR, "t.xml:2: error: <P>: Secure Vault values"), 1);
@@ -223,16 +249,22 @@ static void test_directives(void **state)
 
     memset(&c, 0xff, sizeof(c));
     c.name = c.file = c.absent = NULL;
-    assert_int_equal(open_text(e, "<A>\n<Ports><Port>8080</Port></Ports>\n<Other>11</Other>\n<File>k.pem</File>\n</A>\n", "A"), 1);
+    assert_int_equal(
+        open_text(e, "<A>\n<Ports><Port>8080</Port></Ports>\n<Other>11</Other>\n<File>k.pem</File>\n</A>\n",
+                  "A"),
+        1);
     assert_int_equal(gh_xml_apply(&e->x, e->x.root, rows, GH_ARRAY_SIZE(rows), &c), 2);
     assert_int_equal(c.port, 8080);
-    assert_int_equal(c.flag, 1);   /* default */
-    assert_int_equal(c.other, 7);  /* a bad value leaves the default */
+    assert_int_equal(c.flag, 1);  /* default */
+    assert_int_equal(c.other, 7); /* a bad value leaves the default */
     assert_string_equal(c.name, "dflt");
     assert_string_equal(c.file, "/opt/gh/k.pem");
     assert_null(c.absent);
-    assert_int_equal(fx_count(&e->d, GH_DIAG_ERROR, "t.xml:3: error: <Other>: '11' is not a whole number between 0 and 10"), 1);
-    assert_int_equal(fx_count(&e->d, GH_DIAG_ERROR, "t.xml:1: error: <Name>: required element is missing"), 1);
+    assert_int_equal(fx_count(&e->d, GH_DIAG_ERROR,
+                              "t.xml:3: error: <Other>: '11' is not a whole number between 0 and 10"),
+                     1);
+    assert_int_equal(fx_count(&e->d, GH_DIAG_ERROR, "t.xml:1: error: <Name>: required element is missing"),
+                     1);
 }
 
 static void test_warn_unknown(void **state)
@@ -240,7 +272,8 @@ static void test_warn_unknown(void **state)
     t_env *e = *state;
     static const char *const known[] = {"Known", NULL};
 
-    assert_int_equal(open_text(e, "<A>\n<Known/>\n<!-- <Commented/> -->\n<Strange>1</Strange>\n</A>\n", "A"), 1);
+    assert_int_equal(open_text(e, "<A>\n<Known/>\n<!-- <Commented/> -->\n<Strange>1</Strange>\n</A>\n", "A"),
+                     1);
     gh_xml_warn_unknown(&e->x, e->x.root, known);
     assert_int_equal(e->d.n, 1);
     assert_int_equal(fx_count(&e->d, GH_DIAG_WARN, "t.xml:4: warning: <Strange>: not used by Gatehouse"), 1);
