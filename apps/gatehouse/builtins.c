@@ -3,6 +3,7 @@
 #include "gatehouse/db.h"
 #include "gatehouse/registry.h"
 #include "gatehouse/schema.h"
+#include "gatehouse/scim.h"
 #include "gatehouse/userstore.h"
 
 void gh_builtins_register(void)
@@ -16,4 +17,6 @@ void gh_builtins_register(void)
     gh_us_register_builtin();
     /* server modules, in the order their setup() runs */
     gh_schema_register_module();
+    gh_us_register_module();
+    gh_scim_register_module();
 }

@@ -134,15 +134,15 @@ int gh_us_jdbc_authorize(gh_us_t *us, const char *user, const char *resource, co
     gh_db_conn_t *c = NULL;
     gh_us_strlist_t roles = {0};
     char *node = NULL, *slash;
+    int64_t uid = 0;
     int rc = GH_ERR, depth = 0;
 
     if (check_resource(resource, action, err) != GH_OK || gh_db_borrow(us->pool, &c, err) != GH_OK)
         return GH_ERR;
-    if ((rc = gh_us_roles_of(us, c, user, &roles, err)) != GH_OK) {
-        if (err != NULL && err->code == GH_E_NOTFOUND)
-            rc = 0; /* unknown users are simply not authorized */
+    /* unknown users are simply not authorized */
+    if ((rc = gh_us_find_user(us, c, user, &uid, NULL, err)) != 1 ||
+        (rc = gh_us_roles_of(us, c, user, &roles, err)) != GH_OK)
         goto out;
-    }
     node = gh_strdup(resource);
     while (strlen(node) > 1 && node[strlen(node) - 1] == '/')
         node[strlen(node) - 1] = '\0';
