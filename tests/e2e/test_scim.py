@@ -57,8 +57,8 @@ class ScimBase:
         db = None if self.url else os.path.join(self.conf.home, "repository", "database", "WSO2CARBON_DB.db")
         return ghtest.sql(self.url, q, db)
 
-    def create(self, name, password="Secret-123", **extra):
-        body = {"schemas": [USER], "userName": name, "password": password}
+    def create(self, user_name, password="Secret-123", **extra):
+        body = {"schemas": [USER], "userName": user_name, "password": password}
         body.update(extra)
         status, _, doc = self.call("POST", "/Users", body)
         self.assertEqual(status, 201, doc)
