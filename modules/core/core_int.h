@@ -57,6 +57,13 @@ struct st_gh_server_t {
         const char *name;
         void *obj;
     } services[16];
+    struct st_gh_route_spec_t {
+        unsigned mask;
+        char *path;
+        gh_route_fn fn;
+        void *data;
+    } *routes;
+    size_t n_routes;
     size_t n_services;
 };
 

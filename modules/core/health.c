@@ -134,7 +134,18 @@ static int on_health(h2o_handler_t *self, h2o_req_t *req)
     return 0;
 }
 
+/* Anything no module claims: WSO2's "main sequence" answer, as JSON. */
+static int on_not_found(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    gh_http_send_fault(req, 404, 404, "Not Found", "The requested resource is not available.");
+    return 0;
+}
+
 int gh_health_setup(gh_server_t *srv, gh_err_t *err)
 {
+    /* h2o picks the longest matching prefix, so "/" only catches what nothing else matches */
+    if (gh_server_route(srv, GH_ON_ALL, "/", on_not_found, NULL, err) != GH_OK)
+        return GH_ERR;
     return gh_server_route(srv, GH_ON_ALL, "/health", on_health, NULL, err);
 }

@@ -88,8 +88,8 @@ void gh_http_send_scim_error(h2o_req_t *req, int status, const char *scim_type, 
 
 void gh_http_send_fault(h2o_req_t *req, int status, int code, const char *message, const char *description)
 {
-    json_t *j = json_pack("{s:{s:i,s:s,s:s}}", "fault", "code", code, "message", message, "description",
-                          description ? description : message);
+    json_t *j = json_pack("{s:{s:i,s:s,s:s,s:s}}", "fault", "code", code, "type", "Status report", "message", message,
+                          "description", description ? description : message);
 
     gh_http_send_json(req, status, j);
     json_decref(j);

@@ -55,21 +55,50 @@ static h2o_pathconf_t *find_or_add_path(h2o_hostconf_t *host, const char *path)
 
 int gh_server_route(gh_server_t *srv, unsigned mask, const char *path, gh_route_fn fn, void *data, gh_err_t *err)
 {
-    h2o_hostconf_t *hosts[2] = {(mask & GH_ON_MGT) ? srv->mgt_host : NULL, (mask & GH_ON_GW) ? srv->gw_host : NULL};
-    size_t i;
-
     if (path[0] != '/')
         return gh_err_set(err, GH_E_INPUT, "route path '%s' must start with '/'", path);
-    for (i = 0; i < 2; ++i) {
-        gh_route_t *r;
-        if (hosts[i] == NULL)
-            continue;
-        r = (gh_route_t *)h2o_create_handler(find_or_add_path(hosts[i], path), sizeof(*r));
-        r->super.on_req = fn;
-        r->srv = srv;
-        r->data = data;
-    }
+    srv->routes = gh_realloc(srv->routes, (srv->n_routes + 1) * sizeof(*srv->routes));
+    srv->routes[srv->n_routes].mask = mask;
+    srv->routes[srv->n_routes].path = gh_strdup(path);
+    srv->routes[srv->n_routes].fn = fn;
+    srv->routes[srv->n_routes].data = data;
+    srv->n_routes++;
     return GH_OK;
+}
+
+/* stable: handlers of one path keep the order their modules registered them in */
+static void sort_by_path_length(struct st_gh_route_spec_t *r, size_t n)
+{
+    size_t i, j;
+
+    for (i = 1; i < n; ++i) {
+        struct st_gh_route_spec_t t = r[i];
+        for (j = i; j > 0 && strlen(r[j - 1].path) < strlen(t.path); --j)
+            r[j] = r[j - 1];
+        r[j] = t;
+    }
+}
+
+/* libh2o 2.2.5 tries path prefixes in registration order, so the longest paths go in first: "/" catches only
+ * what nothing else matched, whatever order the modules registered in. */
+static void commit_routes(gh_server_t *srv)
+{
+    size_t i, k;
+
+    sort_by_path_length(srv->routes, srv->n_routes);
+    for (i = 0; i < srv->n_routes; ++i) {
+        h2o_hostconf_t *hosts[2] = {(srv->routes[i].mask & GH_ON_MGT) ? srv->mgt_host : NULL,
+                                    (srv->routes[i].mask & GH_ON_GW) ? srv->gw_host : NULL};
+        for (k = 0; k < 2; ++k) {
+            gh_route_t *r;
+            if (hosts[k] == NULL)
+                continue;
+            r = (gh_route_t *)h2o_create_handler(find_or_add_path(hosts[k], srv->routes[i].path), sizeof(*r));
+            r->super.on_req = srv->routes[i].fn;
+            r->srv = srv;
+            r->data = srv->routes[i].data;
+        }
+    }
 }
 
 static int setup_modules(gh_server_t *srv, gh_err_t *err)
@@ -162,6 +191,7 @@ int gh_server_create(const gh_conf_t *conf, const gh_server_opts_t *opts, gh_ser
         return GH_ERR;
     if (gh_health_setup(srv, err) != GH_OK || setup_modules(srv, err) != GH_OK)
         return GH_ERR;
+    commit_routes(srv);
     return bind_early(srv, err);
 }
 
@@ -198,6 +228,9 @@ void gh_server_destroy(gh_server_t *srv)
             close(srv->fds[k]);
     gh_pools_close(srv);
     h2o_config_dispose(&srv->globalconf);
+    for (k = 0; k < (int)srv->n_routes; ++k)
+        free(srv->routes[k].path);
+    free(srv->routes);
     if (srv->ssl_ctx != NULL)
         SSL_CTX_free(srv->ssl_ctx);
     pthread_mutex_destroy(&srv->health.mu);

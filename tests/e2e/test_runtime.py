@@ -57,9 +57,11 @@ class RuntimeTest(unittest.TestCase):
             except (ConnectionResetError, socket.timeout):
                 data = b""
             self.assertFalse(data.startswith(b"HTTP/1.1 200"))
-        # unknown paths are 404, not health
-        status, _, _ = ghtest.http("GET", self.srv.url(9763, "/nothing-here"))
-        self.assertEqual(status, 404)
+        # unknown paths are 404 with WSO2's fault body, not health; management routes are not on gateway ports
+        for base, path in ((9763, "/nothing-here"), (8280, "/healthz"), (8280, "/scim2/Users")):
+            status, _, body = ghtest.http("GET", self.srv.url(base, path))
+            self.assertEqual(status, 404)
+            self.assertEqual(json.loads(body)["fault"]["code"], 404)
         self.assertEqual(self.srv.stop(signal.SIGTERM), 0)
         self.assertIn("SIGTERM", self.srv.output())
 
