@@ -65,6 +65,33 @@ class RuntimeTest(unittest.TestCase):
         self.assertEqual(self.srv.stop(signal.SIGTERM), 0)
         self.assertIn("SIGTERM", self.srv.output())
 
+    def test_sigterm_drains_in_flight_requests(self):
+        # a SCIM create costs two slow password hashes (admin's check, the new user's hash): it is in flight
+        # when SIGTERM arrives, and must still be answered before the process exits 0
+        import base64
+        import threading
+        self.srv = ghtest.Server(self.conf, profile="key-manager")
+        self.srv.wait_ready(9763)
+        result = {}
+        body = json.dumps({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "drainer",
+                           "password": "Drain-Pass-1"}).encode()
+        auth = "Basic " + base64.b64encode(b"admin:admin").decode()
+
+        def call():
+            result["r"] = ghtest.http("POST", self.srv.url(9763, "/scim2/Users"), body,
+                                      {"Authorization": auth, "Content-Type": "application/scim+json"})
+        t = threading.Thread(target=call)
+        t.start()
+        import time
+        time.sleep(0.15)
+        self.srv.proc.send_signal(signal.SIGTERM)
+        t.join(60)
+        self.assertEqual(result["r"][0], 201, result)
+        self.assertEqual(self.srv.proc.wait(30), 0)
+        out = self.srv.output()
+        # the signal really came first: the user was written while the server was draining
+        self.assertLess(out.index("SIGTERM received"), out.index("user 'drainer' created"), out)
+
     def test_certificate_is_reused_on_restart(self):
         self.srv = ghtest.Server(self.conf)
         self.srv.wait_ready(9763)
