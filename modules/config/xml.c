@@ -13,6 +13,9 @@
 #include "gatehouse/mem.h"
 
 static void vreport(gh_xml_doc_t *x, gh_diag_level_t lvl, const xmlNode *node, const char *element,
+                    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void vreport(gh_xml_doc_t *x, gh_diag_level_t lvl, const xmlNode *node, const char *element,
                     const char *fmt, va_list ap)
 {
     char msg[1024];
