@@ -96,7 +96,7 @@ static int check_claim(const gh_us_claim_t *cl, const char **attr, gh_err_t *err
 int gh_us_write_claims(gh_us_t *us, gh_db_conn_t *c, int64_t uid, const gh_us_claim_t *claims, size_t n,
                        gh_err_t *err)
 {
-    const char *attr;
+    const char *attr = NULL;
     char now[32];
     size_t i;
 
