@@ -20,11 +20,12 @@
 #include "gatehouse/log.h"
 #include "gatehouse/mem.h"
 #include "db_suite.h"
+#include "gh_test.h"
 
 const char *driver;
 gh_conf_datasource_t ds;
 gh_db_pool_t *pool;
-static char url[1024], tmpdir[256];
+static gh_test_ds_t dbs; /* ds and pool are its copies */
 
 
 int64_t now_ms(void)
@@ -386,37 +387,13 @@ static int setup(void **state)
     gh_err_t err;
 
     (void)state;
-    if (gh_db_pool_create(&ds, &pool, &err) != GH_OK || gh_db_borrow(pool, &c, &err) != GH_OK ||
-        gh_db_exec_script(c, ddl(), &err) != GH_OK) {
+    if (gh_db_borrow(pool, &c, &err) != GH_OK || gh_db_exec_script(c, ddl(), &err) != GH_OK) {
         fprintf(stderr, "db_suite setup: %s\n", err.msg);
         gh_db_return(c);
         return -1;
     }
     gh_db_return(c);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    gh_db_pool_destroy(pool);
-    return 0;
-}
-
-/* Missing database: skip (77) normally, fail under GH_TEST_REQUIRE_DBS=1 (make test). */
-static int unavailable(const char *why)
-{
-    const char *req = getenv("GH_TEST_REQUIRE_DBS");
-
-    fprintf(stderr, "db_suite --driver %s: %s\n", driver, why);
-    return req != NULL && strcmp(req, "1") == 0 ? 1 : 77;
-}
-
-static void rm_tree(const char *dir)
-{
-    char *argv[] = {"rm", "-rf", (char *)dir, NULL};
-
-    run_cmd(argv);
 }
 
 int main(int argc, char **argv)
@@ -430,11 +407,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pool_waits),     cmocka_unit_test(test_pool_timeout),
         cmocka_unit_test(test_test_on_borrow),
     };
-    const char *env = NULL;
     struct stat sb;
-    gh_db_pool_t *probe = NULL;
-    gh_db_conn_t *c = NULL;
-    gh_err_t err;
     int rc;
 
     if (argc != 3 || strcmp(argv[1], "--driver") != 0) {
@@ -443,51 +416,30 @@ int main(int argc, char **argv)
     }
     driver = argv[2];
     gh_log_level = GH_LOG_ERR; /* the reconnect warnings are expected here */
-    ds.name = "DBS_TEST";
-    ds.max_active = 8;
-    ds.max_wait_ms = 10000;
-    ds.min_idle = 1;
-    ds.validation_interval_ms = 30000;
-    ds.username = getenv("GH_TEST_DB_USER");
-    ds.password = getenv("GH_TEST_DB_PASSWORD");
-    if (strcmp(driver, "sqlite") == 0) {
-        snprintf(tmpdir, sizeof(tmpdir), "/tmp/gh-db-suite-XXXXXX");
-        if (mkdtemp(tmpdir) == NULL)
-            return 1;
-        /* WSO2's H2 form: options dropped, parent folders created, file = PATH.db */
-        snprintf(url, sizeof(url), "jdbc:h2:%s/repository/database/DBS;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=60000",
-                 tmpdir);
-        ds.driver_class = "org.h2.Driver";
-        ds.username = ds.password = NULL;
-    } else if (strcmp(driver, "postgresql") == 0 || strcmp(driver, "mysql") == 0) {
-        env = getenv(strcmp(driver, "postgresql") == 0 ? "GH_TEST_PG_URL" : "GH_TEST_MYSQL_URL");
-        if (env == NULL || *env == '\0')
-            return unavailable("no database URL in the environment (run tests/support/dbservers.sh start DIR and "
-                               "source DIR/env)");
-        snprintf(url, sizeof(url), "%s", env);
-        ds.driver_class = strcmp(driver, "mysql") == 0 ? "com.mysql.cj.jdbc.Driver" : NULL;
-    } else {
-        fprintf(stderr, "unknown driver '%s'\n", driver);
-        return 2;
-    }
-    ds.url = url;
-    if (gh_db_pool_create(&ds, &probe, &err) != GH_OK)
-        return fprintf(stderr, "%s\n", err.msg), 1;
-    if (gh_db_borrow(probe, &c, &err) != GH_OK) {
-        gh_db_pool_destroy(probe);
-        return unavailable(err.msg);
-    }
-    gh_db_return(c);
-    gh_db_pool_destroy(probe);
-    rc = cmocka_run_group_tests_name(driver, tests, setup, teardown);
-    if (tmpdir[0] != '\0') {
+    dbs.prog = "db_suite";
+    dbs.tmp_prefix = "/tmp/gh-db-suite-";
+    /* WSO2's H2 form: options dropped, parent folders created, file = PATH.db */
+    dbs.sqlite_scheme = "jdbc:h2:";
+    dbs.sqlite_file = "repository/database/DBS;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=60000";
+    dbs.sqlite_driver_class = "org.h2.Driver";
+    dbs.mysql_driver_class = "com.mysql.cj.jdbc.Driver";
+    dbs.ds.max_active = 8;
+    dbs.ds.max_wait_ms = 10000;
+    dbs.ds.min_idle = 1;
+    dbs.ds.validation_interval_ms = 30000;
+    if ((rc = gh_test_ds_open(driver, "DBS_TEST", "GH_TEST_PG_URL", "GH_TEST_MYSQL_URL", &dbs)) != 0)
+        return rc;
+    ds = dbs.ds;
+    pool = dbs.pool; /* the probed pool; gh_test_ds_close destroys it */
+    rc = cmocka_run_group_tests_name(driver, tests, setup, NULL);
+    if (dbs.tmpdir[0] != '\0') {
         char path[600];
-        snprintf(path, sizeof(path), "%s/repository/database/DBS.db", tmpdir);
+        snprintf(path, sizeof(path), "%s/repository/database/DBS.db", dbs.tmpdir);
         if (stat(path, &sb) != 0) {
             fprintf(stderr, "expected the H2 URL to map to %s\n", path);
             rc = 1;
         }
-        rm_tree(tmpdir);
     }
+    gh_test_ds_close(&dbs);
     return rc;
 }

@@ -15,11 +15,11 @@
 #include "gatehouse/db.h"
 #include "gatehouse/log.h"
 #include "gatehouse/schema.h"
+#include "gh_test.h"
 
 static const char *driver;
-static char url[1024], tmpdir[64], dbfile[128];
-static gh_conf_datasource_t ds;
-static gh_db_pool_t *pool;
+static gh_test_ds_t sds; /* its tmpdir holds setup.db (the suite) and all.db (test_setup_all_sqlite) */
+static gh_db_pool_t *pool; /* sds.pool */
 static const char *const ALL[] = {"registry", "um", "identity", "apimgt", NULL};
 
 /* Every table the scripts create, children first, so a drop never trips over a foreign key. */
@@ -249,16 +249,16 @@ static void test_components_for(void **state)
 /* gh_schema_setup_all over a conf whose datasources all point at a fresh SQLite file. */
 static void test_setup_all_sqlite(void **state)
 {
-    gh_conf_datasource_t one = ds;
+    gh_conf_datasource_t one = sds.ds;
     gh_conf_t conf;
     gh_db_pool_t *p = NULL;
     gh_db_conn_t *c = NULL;
-    char file[256];
+    char file[sizeof(sds.tmpdir) + 32];
 
     (void)state;
     if (strcmp(driver, "sqlite") != 0)
         skip();
-    snprintf(file, sizeof(file), "jdbc:sqlite:%s/all.db", tmpdir);
+    snprintf(file, sizeof(file), "jdbc:sqlite:%s/all.db", sds.tmpdir);
     memset(&conf, 0, sizeof(conf));
     one.name = "WSO2_CARBON_DB", one.jndi_name = "jdbc/WSO2CarbonDB", one.url = file;
     conf.datasources.items = &one, conf.datasources.n = 1;
@@ -271,54 +271,6 @@ static void test_setup_all_sqlite(void **state)
     assert_int_equal(count(c, "SELECT COUNT(*) FROM AM_API_THROTTLE_POLICY"), 4);
     gh_db_return(c);
     gh_db_pool_destroy(p);
-}
-
-static int unavailable(const char *why)
-{
-    const char *req = getenv("GH_TEST_REQUIRE_DBS");
-
-    fprintf(stderr, "test_schema_setup --driver %s: %s\n", driver, why);
-    return req != NULL && strcmp(req, "1") == 0 ? 1 : 77;
-}
-
-static int open_pool(void)
-{
-    gh_db_conn_t *c = NULL;
-    gh_err_t err;
-    const char *env;
-
-    ds.name = "SCHEMA_TEST";
-    ds.max_active = 4;
-    ds.max_wait_ms = 10000;
-    ds.validation_interval_ms = 30000;
-    ds.username = getenv("GH_TEST_DB_USER");
-    ds.password = getenv("GH_TEST_DB_PASSWORD");
-    if (strcmp(driver, "sqlite") == 0) {
-        snprintf(tmpdir, sizeof(tmpdir), "/tmp/gh-schema-setup-XXXXXX");
-        if (mkdtemp(tmpdir) == NULL)
-            return 1;
-        snprintf(dbfile, sizeof(dbfile), "%s/setup.db", tmpdir);
-        snprintf(url, sizeof(url), "jdbc:sqlite:%s", dbfile);
-        ds.username = ds.password = NULL;
-    } else if (strcmp(driver, "postgresql") == 0 || strcmp(driver, "mysql") == 0) {
-        env = getenv(strcmp(driver, "postgresql") == 0 ? "GH_TEST_PG_URL2" : "GH_TEST_MYSQL_URL2");
-        if (env == NULL || *env == '\0')
-            return unavailable("no database URL in the environment (run tests/support/dbservers.sh start DIR and "
-                               "source DIR/env)");
-        snprintf(url, sizeof(url), "%s", env);
-    } else {
-        fprintf(stderr, "unknown driver '%s'\n", driver);
-        return 2;
-    }
-    ds.url = url;
-    if (gh_db_pool_create(&ds, &pool, &err) != GH_OK)
-        return fprintf(stderr, "%s\n", err.msg), 1;
-    if (gh_db_borrow(pool, &c, &err) != GH_OK) {
-        gh_db_pool_destroy(pool);
-        return unavailable(err.msg);
-    }
-    gh_db_return(c);
-    return 0;
 }
 
 int main(int argc, char **argv)
@@ -336,16 +288,16 @@ int main(int argc, char **argv)
     }
     driver = argv[2];
     gh_log_level = GH_LOG_WARN;
-    if ((rc = open_pool()) != 0)
+    sds.prog = "test_schema_setup";
+    sds.tmp_prefix = "/tmp/gh-schema-setup-";
+    sds.sqlite_file = "setup.db";
+    sds.ds.max_active = 4;
+    sds.ds.max_wait_ms = 10000;
+    sds.ds.validation_interval_ms = 30000;
+    if ((rc = gh_test_ds_open(driver, "SCHEMA_TEST", "GH_TEST_PG_URL2", "GH_TEST_MYSQL_URL2", &sds)) != 0)
         return rc;
+    pool = sds.pool; /* the probed pool; gh_test_ds_close destroys it */
     rc = cmocka_run_group_tests_name(driver, tests, NULL, NULL);
-    gh_db_pool_destroy(pool);
-    if (tmpdir[0] != '\0') {
-        char all[300];
-        snprintf(all, sizeof(all), "%s/all.db", tmpdir);
-        unlink(dbfile);
-        unlink(all);
-        rmdir(tmpdir);
-    }
+    gh_test_ds_close(&sds);
     return rc;
 }

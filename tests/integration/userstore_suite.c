@@ -14,12 +14,12 @@
 #include "gatehouse/log.h"
 #include "gatehouse/mem.h"
 #include "userstore_suite.h"
+#include "gh_test.h"
 
 gh_db_pool_t *us_pool;
 gh_us_t *us_strict, *us_permissive;
 static const char *driver;
-static gh_conf_datasource_t ds;
-static char url[1024], tmpdir[256];
+static gh_test_ds_t uds;
 
 #define ADMIN_PW "Adm1n-Secret"
 #define SALT "c2FsdHNhbHRzYWx0c2FsdA=="
@@ -110,7 +110,7 @@ static int setup(void **state)
     size_t i;
 
     (void)state;
-    if (gh_db_pool_create(&ds, &us_pool, &e) != GH_OK || gh_db_borrow(us_pool, &c, &e) != GH_OK)
+    if (gh_db_borrow(us_pool, &c, &e) != GH_OK)
         fail_msg("pool: %s", e.msg);
     for (i = 0; tables[i] != NULL; ++i) {
         snprintf(ddl, sizeof(ddl), "DROP TABLE IF EXISTS %s%s;\n", tables[i],
@@ -138,7 +138,6 @@ static int teardown(void **state)
     (void)state;
     gh_us_destroy(us_strict);
     gh_us_destroy(us_permissive);
-    gh_db_pool_destroy(us_pool);
     return 0;
 }
 
@@ -355,45 +354,6 @@ static void test_case_insensitive(void **state)
     gh_us_user_dispose(&u);
 }
 
-/* Missing database: skip (77) normally, fail under GH_TEST_REQUIRE_DBS=1 (make test). */
-static int unavailable(const char *why)
-{
-    const char *req = getenv("GH_TEST_REQUIRE_DBS");
-
-    fprintf(stderr, "userstore_suite --driver %s: %s\n", driver, why);
-    return req != NULL && strcmp(req, "1") == 0 ? 1 : 77;
-}
-
-static int configure(void)
-{
-    const char *env;
-
-    ds.name = "US_TEST";
-    ds.max_active = 4;
-    ds.max_wait_ms = 10000;
-    ds.validation_interval_ms = 30000;
-    ds.username = getenv("GH_TEST_DB_USER");
-    ds.password = getenv("GH_TEST_DB_PASSWORD");
-    if (strcmp(driver, "sqlite") == 0) {
-        snprintf(tmpdir, sizeof(tmpdir), "/tmp/gh-us-suite-XXXXXX");
-        if (mkdtemp(tmpdir) == NULL)
-            return 1;
-        snprintf(url, sizeof(url), "jdbc:sqlite:%s/um.db", tmpdir);
-        ds.username = ds.password = NULL;
-    } else if (strcmp(driver, "postgresql") == 0 || strcmp(driver, "mysql") == 0) {
-        env = getenv(strcmp(driver, "postgresql") == 0 ? "GH_TEST_PG_URL" : "GH_TEST_MYSQL_URL");
-        if (env == NULL || *env == '\0')
-            return unavailable("no database URL in the environment (run tests/support/dbservers.sh start DIR and "
-                               "source DIR/env)");
-        snprintf(url, sizeof(url), "%s", env);
-    } else {
-        fprintf(stderr, "unknown driver '%s'\n", driver);
-        return 2;
-    }
-    ds.url = url;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -404,10 +364,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_permissions_tree),     cmocka_unit_test(test_cli),
         cmocka_unit_test(test_no_plaintext),
     };
-    gh_db_pool_t *probe = NULL;
-    gh_db_conn_t *c = NULL;
-    gh_err_t err;
-    char cmd[400];
     int rc;
 
     if (argc != 3 || strcmp(argv[1], "--driver") != 0) {
@@ -416,21 +372,16 @@ int main(int argc, char **argv)
     }
     driver = argv[2];
     gh_log_level = GH_LOG_ERR;
-    if ((rc = configure()) != 0)
+    uds.prog = "userstore_suite";
+    uds.tmp_prefix = "/tmp/gh-us-suite-";
+    uds.sqlite_file = "um.db";
+    uds.ds.max_active = 4;
+    uds.ds.max_wait_ms = 10000;
+    uds.ds.validation_interval_ms = 30000;
+    if ((rc = gh_test_ds_open(driver, "US_TEST", "GH_TEST_PG_URL", "GH_TEST_MYSQL_URL", &uds)) != 0)
         return rc;
-    if (gh_db_pool_create(&ds, &probe, &err) != GH_OK)
-        return fprintf(stderr, "%s\n", err.msg), 1;
-    if (gh_db_borrow(probe, &c, &err) != GH_OK) {
-        gh_db_pool_destroy(probe);
-        return unavailable(err.msg);
-    }
-    gh_db_return(c);
-    gh_db_pool_destroy(probe);
+    us_pool = uds.pool; /* the probed pool; gh_test_ds_close destroys it */
     rc = cmocka_run_group_tests_name(driver, tests, setup, teardown);
-    if (tmpdir[0] != '\0') {
-        snprintf(cmd, sizeof(cmd), "%s/um.db", tmpdir);
-        (void)unlink(cmd);
-        (void)rmdir(tmpdir);
-    }
+    gh_test_ds_close(&uds);
     return rc;
 }
