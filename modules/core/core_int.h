@@ -53,6 +53,9 @@ struct st_gh_server_t {
     gh_health_t health;
     gh_loop_t *loops;
     int n_loops;
+    pthread_mutex_t ready_mu; /* loops report when their receivers exist, before anyone may message them */
+    pthread_cond_t ready_cv;
+    int n_ready;
     struct {
         const char *name;
         void *obj;

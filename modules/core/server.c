@@ -166,6 +166,8 @@ int gh_server_create(const gh_conf_t *conf, const gh_server_opts_t *opts, gh_ser
     srv->n_loops = srv->opts.workers;
     pthread_mutex_init(&srv->health.mu, NULL);
     pthread_cond_init(&srv->health.cv, NULL);
+    pthread_mutex_init(&srv->ready_mu, NULL);
+    pthread_cond_init(&srv->ready_cv, NULL);
     for (k = 0; k < GH_LST_COUNT; ++k) {
         srv->ports[k] = default_ports[k] + conf->carbon.port_offset;
         srv->fds[k] = -1;
@@ -235,5 +237,7 @@ void gh_server_destroy(gh_server_t *srv)
         SSL_CTX_free(srv->ssl_ctx);
     pthread_mutex_destroy(&srv->health.mu);
     pthread_cond_destroy(&srv->health.cv);
+    pthread_mutex_destroy(&srv->ready_mu);
+    pthread_cond_destroy(&srv->ready_cv);
     free(srv);
 }

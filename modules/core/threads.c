@@ -107,6 +107,10 @@ static void *loop_thread(void *arg)
     gh_loop_t *l = arg;
 
     loop_init(l->srv, l);
+    pthread_mutex_lock(&l->srv->ready_mu);
+    l->srv->n_ready++;
+    pthread_cond_signal(&l->srv->ready_cv);
+    pthread_mutex_unlock(&l->srv->ready_mu);
     loop_main(l);
     close_listeners(l);
     /* h2o arms a context-wide graceful-shutdown timer for HTTP/2; it must be off before the context goes */
@@ -138,19 +142,19 @@ int gh_loops_run(gh_server_t *srv, gh_err_t *err)
         srv->loops[i].srv = srv;
         h2o_multithread_create_thread(&srv->loops[i].tid, NULL, loop_thread, &srv->loops[i]);
     }
+    pthread_mutex_lock(&srv->ready_mu);
+    while (srv->n_ready < srv->n_loops)
+        pthread_cond_wait(&srv->ready_cv, &srv->ready_mu);
+    pthread_mutex_unlock(&srv->ready_mu);
     gh_log(GH_LOG_NOTICE, "server", "ready: %d event loop thread(s)", srv->n_loops);
     do {
         if (sigwait(&set, &sig) != 0)
             sig = SIGTERM;
     } while (sig != SIGINT && sig != SIGTERM);
     gh_log(GH_LOG_NOTICE, "server", "%s received: draining in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    for (i = 0; i < srv->n_loops; ++i) {
-        /* the loop may not have registered its receiver yet if the signal came very early; wait for it */
-        while (__atomic_load_n(&srv->loops[i].stop_receiver.queue, __ATOMIC_ACQUIRE) == NULL)
-            usleep(1000);
+    for (i = 0; i < srv->n_loops; ++i)
         /* a real message: h2o calls a receiver only for queued messages, not for a bare wake-up */
         h2o_multithread_send_message(&srv->loops[i].stop_receiver, &srv->loops[i].stop_msg);
-    }
     for (i = 0; i < srv->n_loops; ++i)
         pthread_join(srv->loops[i].tid, NULL);
     free(srv->loops);

@@ -2,6 +2,7 @@
  * permission (the admin role has it). A successful check is cached for a minute by a keyed digest of the
  * credentials, because the password KDF is deliberately slow and a client sends the same header every time. */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <openssl/crypto.h>
@@ -13,10 +14,11 @@
 #define CACHE_SIZE 64
 #define CACHE_TTL_S 60
 
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
 static struct {
     pthread_mutex_t mu;
     unsigned char key[32];
-    int keyed;
     struct {
         unsigned char digest[32];
         time_t until;
@@ -24,15 +26,18 @@ static struct {
     } e[CACHE_SIZE];
 } cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
+static void make_key(void)
+{
+    if (RAND_bytes(cache.key, sizeof(cache.key)) != 1)
+        abort(); /* no randomness: refuse to run rather than cache under a guessable key */
+}
+
 static void digest_of(const char *user, const char *password, unsigned char out[32])
 {
     unsigned int len = 32;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
 
-    if (!cache.keyed) {
-        RAND_bytes(cache.key, sizeof(cache.key));
-        cache.keyed = 1;
-    }
+    pthread_once(&key_once, make_key);
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     EVP_DigestUpdate(md, cache.key, sizeof(cache.key));
     EVP_DigestUpdate(md, user, strlen(user) + 1);
