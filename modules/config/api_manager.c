@@ -74,6 +74,10 @@ static const char *const known_root[] = {"DataSourceName",
                                          "ApplicationConfiguration",
                                          "MediationConfigurations",
                                          NULL};
+/* the children of the root element Gatehouse reads; the other known ones are listed once as ignored */
+static const char *const used_root[] = {"DataSourceName", "AuthManager", "JWTConfiguration", "CacheConfigurations", "APIKeyValidator",
+                                        "OAuthConfigurations", "TierManagement", "ThrottlingConfigurations", NULL};
+
 
 static const char *const known_jwt[] = {"EnableJWTGeneration",
                                         "JWTHeader",
@@ -121,6 +125,7 @@ void gh_conf_apim_load(gh_conf_ctx_t *c)
     a->line = (int)xmlGetLineNo(x.root);
     gh_xml_apply(&x, x.root, rows, GH_ARRAY_SIZE(rows), a);
     gh_xml_warn_unknown(&x, x.root, known_root);
+    gh_xml_note_unused(&x, x.root, known_root, used_root);
     if ((n = gh_xml_child(x.root, "JWTConfiguration")) != NULL) gh_xml_warn_unknown(&x, n, known_jwt);
     /* 2.x moved EnableUnlimitedTier from <TierManagement> to <ThrottlingConfigurations>; the newer one wins
      */

@@ -65,6 +65,9 @@ static const char *const known_server[] = {"Name",
                                            "Axis2ClientConfig",
                                            "UserAgent",
                                            NULL};
+/* the children of the root element Gatehouse reads; the other known ones are listed once as ignored */
+static const char *const used_root[] = {"Name", "ServerKey", "Version", "HostName", "MgtHostName", "Ports", "Security", NULL};
+
 
 static const char *const known_keystore[] = {"Location",    "Type",    "Password", "KeyAlias",
                                              "KeyPassword", "KeyFile", "CertFile", NULL};
@@ -134,6 +137,7 @@ void gh_conf_carbon_load(gh_conf_ctx_t *c)
     /* the key store path may say ${carbon.home}; ports and host feed every later file */
     gh_xml_vars_standard(&c->vars, c->conf->carbon_home, cb->host_name, cb->port_offset, NULL, NULL);
     gh_xml_warn_unknown(&x, x.root, known_server);
+    gh_xml_note_unused(&x, x.root, known_server, used_root);
     if ((ks = gh_xml_find(x.root, "Security/KeyStore")) != NULL) {
         gh_xml_apply(&x, ks, keystore_rows, GH_ARRAY_SIZE(keystore_rows), cb);
         gh_xml_warn_unknown(&x, ks, known_keystore);

@@ -65,6 +65,9 @@ static const char *const known_root[] = {"JDBCPersistenceManager",
                                          "Filter",
                                          "UserStoreConfigManager",
                                          NULL};
+/* the children of the root element Gatehouse reads; the other known ones are listed once as ignored */
+static const char *const used_root[] = {"JDBCPersistenceManager", "OAuth", NULL};
+
 
 static const char *const known_oauth[] = {"TokenCleanup",
                                           "IdentityOAuthTokenGenerator",
@@ -164,6 +167,7 @@ void gh_conf_identity_load(gh_conf_ctx_t *c)
     id->line = (int)xmlGetLineNo(x.root);
     gh_xml_apply(&x, x.root, rows, GH_ARRAY_SIZE(rows), id);
     gh_xml_warn_unknown(&x, x.root, known_root);
+    gh_xml_note_unused(&x, x.root, known_root, used_root);
     ds = gh_xml_find(x.root, "JDBCPersistenceManager/DataSource/Name");
     gh_conf_add_ref(c, x.file, ds != NULL ? (int)xmlGetLineNo(ds) : id->line,
                     "JDBCPersistenceManager/DataSource/Name", id->datasource);

@@ -359,3 +359,33 @@ void gh_xml_warn_unknown(gh_xml_doc_t *x, const xmlNode *parent, const char *con
                         (const char *)parent->name);
     }
 }
+
+static int listed(const char *const *list, const char *name)
+{
+    for (; *list != NULL; ++list)
+        if (strcmp(*list, name) == 0)
+            return 1;
+    return 0;
+}
+
+void gh_xml_note_unused(gh_xml_doc_t *x, const xmlNode *parent, const char *const *known, const char *const *used)
+{
+    const xmlNode *c = NULL, *d;
+    char names[900];
+    size_t len = 0;
+
+    names[0] = '\0';
+    while ((c = gh_xml_next(parent, c, NULL)) != NULL && len < sizeof(names)) {
+        const char *n = (const char *)c->name;
+        int seen = 0;
+        if (!listed(known, n) || listed(used, n))
+            continue;
+        for (d = gh_xml_next(parent, NULL, NULL); d != c; d = gh_xml_next(parent, d, NULL))
+            seen |= strcmp((const char *)d->name, n) == 0;
+        if (!seen)
+            len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", len ? ", " : "", n);
+    }
+    if (len > 0)
+        gh_xml_warn(x, parent, (const char *)parent->name, "read by WSO2 but not used by Gatehouse, ignored: %s",
+                    names);
+}

@@ -120,5 +120,8 @@ int gh_xml_apply(gh_xml_doc_t *x, const xmlNode *parent, const gh_xml_directive_
 /* Warn "not used by Gatehouse" for each element child of parent whose name is not in known (NULL-terminated).
  */
 void gh_xml_warn_unknown(gh_xml_doc_t *x, const xmlNode *parent, const char *const *known);
+/* One warning on parent listing its children that WSO2 reads (in known) but Gatehouse does not use (not in
+ * used), so an operator bringing stock files sees what is ignored without one line per element. */
+void gh_xml_note_unused(gh_xml_doc_t *x, const xmlNode *parent, const char *const *known, const char *const *used);
 
 #endif
