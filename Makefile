@@ -23,6 +23,7 @@ deps:
 
 deps-test:
 	@sh tests/support/apt-ensure.sh $(PKGS_TEST)
+	@command -v node >/dev/null && command -v npm >/dev/null || sh tests/support/apt-ensure.sh nodejs npm
 
 # The all-in-one server on the embedded SQLite default, in the foreground (Ctrl-C stops it).
 run: deps build

@@ -1,6 +1,7 @@
 /* The explicit list of what is built in (h2o src/main.c style): drivers, user stores, and the HTTP modules in
  * the order their setup() must run (schema before the user store bootstrap, which the key manager needs). */
 #include "gatehouse/db.h"
+#include "gatehouse/keymanager.h"
 #include "gatehouse/registry.h"
 #include "gatehouse/schema.h"
 #include "gatehouse/scim.h"
@@ -18,5 +19,6 @@ void gh_builtins_register(void)
     /* server modules, in the order their setup() runs */
     gh_schema_register_module();
     gh_us_register_module();
+    gh_km_register_builtin(); /* before SCIM, which accepts the key manager's tokens */
     gh_scim_register_module();
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "gatehouse/conf.h"
 #include "gatehouse/db.h"
+#include "gatehouse/keymanager.h"
 #include "gatehouse/log.h"
 #include "gatehouse/registry.h"
 #include "gatehouse/schema.h"
@@ -18,6 +19,7 @@ static void usage(FILE *out)
                  "       gatehouse --check-config [--conf DIR]   validate the configuration and exit\n"
                  "       gatehouse --setup [--conf DIR]          create missing tables in every datasource and exit\n"
                  "       gatehouse [--conf DIR] user add|passwd|del|list|unlock|role ...   manage users directly\n"
+                 "       gatehouse [--conf DIR] keys rotate      new OAuth signing key; the previous stays in the JWKS\n"
                  "       gatehouse --version\n"
                  "WSO2 spellings -Dprofile=NAME and -Dsetup are accepted too.\n");
 }
@@ -29,6 +31,7 @@ typedef struct st_args_t {
     gh_server_opts_t opts;
     int user_argc;
     char **user_argv;
+    int keys_rotate;
 } args_t;
 
 /* WSO2's wso2server.sh takes -Dprofile=x and -Dsetup; map them onto ours. */
@@ -95,6 +98,8 @@ static int parse_args(int argc, char **argv, args_t *a)
     if (optind < argc && strcmp(argv[optind], "user") == 0) {
         a->user_argc = argc - optind;
         a->user_argv = argv + optind;
+    } else if (optind + 2 == argc && strcmp(argv[optind], "keys") == 0 && strcmp(argv[optind + 1], "rotate") == 0) {
+        a->keys_rotate = 1;
     } else if (optind < argc) {
         fprintf(stderr, "gatehouse: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
@@ -126,6 +131,25 @@ out:
     gh_us_destroy(us);
     gh_db_pool_destroy(pool);
     return rc;
+}
+
+/* Old keys are kept while a token they signed can still be presented: the longest lifetime of any of them. */
+static int rotate_keys(const gh_conf_t *conf)
+{
+    const gh_conf_identity_t *id = &conf->identity;
+    long max_age = id->user_token_validity_s;
+    gh_err_t err = {0};
+
+    if (id->app_token_validity_s > max_age)
+        max_age = id->app_token_validity_s;
+    if (id->id_token_expiration_s > max_age)
+        max_age = id->id_token_expiration_s;
+    if (gh_km_keys_rotate(conf, max_age, &err) != GH_OK) {
+        fprintf(stderr, "gatehouse: keys rotate: %s\n", err.msg);
+        return 1;
+    }
+    printf("new signing key written; key-manager processes pick it up within a minute\n");
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -166,6 +190,8 @@ int main(int argc, char **argv)
             rc = 0;
     } else if (a.user_argc > 0) {
         rc = run_user_cli(&conf, a.user_argc, a.user_argv);
+    } else if (a.keys_rotate) {
+        rc = rotate_keys(&conf);
     } else {
         a.opts.conf_dir = conf.dir;
         if (gh_server_create(&conf, &a.opts, &srv, &err) != GH_OK || gh_server_run(srv, &err) != GH_OK)

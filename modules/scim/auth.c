@@ -9,7 +9,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include "scim_int.h"
+#include "gatehouse/keymanager.h"
 #include "gatehouse/log.h"
+#include "gatehouse/mem.h"
 
 #define CACHE_SIZE 64
 #define CACHE_TTL_S 60
@@ -89,14 +91,41 @@ void scim_auth_cache_clear(void)
     pthread_mutex_unlock(&cache.mu);
 }
 
+/* An access token of this key manager acts for the user it was issued to (for client_credentials, the
+ * application's owner); permissions are then the user's own. */
+static int bearer_user(scim_job_t *j)
+{
+    char user[256], scope[1024];
+    gh_err_t err = {0};
+    int rc;
+
+    if (j->km == NULL)
+        return scim_fail(j, 401, NULL, "bearer tokens need the key manager in this process; use HTTP Basic"), 0;
+    if ((rc = gh_km_bearer(j->km, j->bearer, user, sizeof(user), scope, sizeof(scope), &err)) < 0)
+        return scim_fail_err(j, &err), 0;
+    if (rc == 0)
+        return scim_fail(j, 401, "invalid_token", "the access token is not active"), 0;
+    j->auth_user = gh_strdup(user);
+    return 1;
+}
+
 int scim_authorize(scim_job_t *j, int needs_admin)
 {
     unsigned char d[32];
     gh_err_t err = {0};
     int admin = 0, rc;
 
+    if (j->bearer != NULL) {
+        if (!bearer_user(j))
+            return 0;
+        if ((rc = gh_us_authorize(j->us, j->auth_user, SCIM_PERMISSION, "ui.execute", &err)) < 0)
+            return scim_fail_err(j, &err), 0;
+        if (needs_admin && rc != 1)
+            return scim_fail(j, 403, NULL, "user %s lacks the permission %s", j->auth_user, SCIM_PERMISSION), 0;
+        return 1;
+    }
     if (j->auth_user == NULL)
-        return scim_fail(j, 401, NULL, "authentication required: use HTTP Basic"), 0;
+        return scim_fail(j, 401, NULL, "authentication required: use HTTP Basic or a bearer token"), 0;
     digest_of(j->auth_user, j->auth_password, d);
     if (!cache_get(d, &admin)) {
         switch (gh_us_authenticate(j->us, j->auth_user, j->auth_password, &err)) {

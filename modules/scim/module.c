@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <openssl/crypto.h>
 #include "scim_int.h"
 #include "gatehouse/http.h"
@@ -69,6 +70,7 @@ static void free_job(scim_job_t *j)
     free(j->count);
     free(j->auth_user);
     gh_free_secret(j->auth_password);
+    gh_free_secret(j->bearer);
     json_decref(j->resp);
     free(j);
 }
@@ -88,7 +90,7 @@ static void on_done(gh_job_t *job)
     if (req != NULL) {
         if (j->status == 401)
             h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
-                           H2O_STRLIT("Basic realm=\"Gatehouse\""));
+                           H2O_STRLIT("Basic realm=\"Gatehouse\", Bearer realm=\"Gatehouse\""));
         if (j->resp != NULL) {
             char *s = json_dumps(j->resp, JSON_COMPACT);
             gh_http_send(req, j->status, "application/scim+json", s, strlen(s));
@@ -136,6 +138,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     char *user = NULL, *password = NULL, *body = NULL;
     size_t blen = 0;
     int me = 0, basic;
+    const h2o_iovec_t *auth;
+    char *bearer = NULL;
 
     for (i = 0; i < GH_ARRAY_SIZE(endpoints); ++i) {
         size_t n = strlen(endpoints[i].name);
@@ -159,7 +163,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         gh_http_send_scim_error(req, 400, NULL, "malformed Authorization header");
         return 0;
     }
+    if (basic == 0 && (auth = gh_http_header(req, "authorization")) != NULL && auth->len > 7 &&
+        strncasecmp(auth->base, "Bearer ", 7) == 0)
+        bearer = gh_strndup(auth->base + 7, auth->len - 7);
     if ((body = gh_http_body(req, SCIM_MAX_BODY, &blen)) == NULL) {
+        gh_free_secret(bearer);
         gh_http_send_scim_error(req, 413, NULL, "the body is larger than 1 MiB");
         return 0;
     }
@@ -167,6 +175,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     j->super.work = on_work;
     j->super.done = on_done;
     j->us = ctx->us;
+    j->km = ctx->km;
+    j->bearer = bearer;
     j->handler = handler;
     j->me = me;
     j->method = dup_iov(req->method.base, req->method.len);
@@ -191,6 +201,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
 {
     if ((scim_ctx.us = gh_server_lookup(srv, "userstore")) == NULL)
         return gh_err_set(err, GH_E_CONFIG, "SCIM needs the user store module");
+    scim_ctx.km = gh_server_lookup(srv, "keymanager"); /* NULL in an admin-only process */
     return gh_server_route(srv, GH_ON_MGT, "/scim2", on_req, &scim_ctx, err);
 }
 

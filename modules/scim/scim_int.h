@@ -18,9 +18,11 @@
 #define SCIM_FILTER_SCAN_MAX 10000 /* users examined in memory for filters the store cannot answer */
 #define SCIM_PERMISSION "/permission/admin/manage/identity/usermgt"
 
+typedef struct st_gh_km_t gh_km_t;
+
 typedef struct st_scim_ctx_t {
     gh_us_t *us;
-    char *base_url_mgt; /* unused for now: locations are relative */
+    gh_km_t *km; /* NULL when this process runs no key manager: bearer tokens are then refused */
 } scim_ctx_t;
 
 /* One request's work, copied out of the request on the loop thread. */
@@ -33,6 +35,8 @@ typedef struct st_scim_job_t {
     char *body;    /* request body or NULL */
     char *filter, *start_index, *count;
     char *auth_user, *auth_password; /* from Basic; wiped after use */
+    char *bearer;                    /* from Bearer; wiped after use */
+    gh_km_t *km;
     int me;                          /* /scim2/Me: act on the authenticated user */
     /* results */
     int status;

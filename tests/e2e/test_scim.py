@@ -171,6 +171,37 @@ class ScimBase:
             self.assertEqual(self.call("GET", "/Me", auth=(name, "Secret-123"))[0], 200)
         self.assertGreaterEqual(int(self.sql("SELECT COUNT(*) FROM UM_USER")[0][0]), 1)
 
+    def test_bearer_tokens_from_the_key_manager(self):
+        self.create("ivan")
+        h = dict(basic("admin", "admin"), **{"Content-Type": "application/json"})
+        status, _, out = ghtest.http("POST", self.srv.url(9763, "/api/identity/oauth2/dcr/v1.1/register"),
+                                     json.dumps({"client_name": "scim-bearer", "grant_types": ["password"]}).encode(), h)
+        self.assertEqual(status, 201, out)
+        app = json.loads(out)
+        cred = base64.b64encode(("%s:%s" % (app["client_id"], app["client_secret"])).encode()).decode()
+
+        def token(user, password):
+            status, _, out = ghtest.http("POST", self.srv.url(9763, "/oauth2/token"),
+                                         ("grant_type=password&username=%s&password=%s" % (user, password)).encode(),
+                                         {"Authorization": "Basic " + cred,
+                                          "Content-Type": "application/x-www-form-urlencoded"})
+            self.assertEqual(status, 200, out)
+            return json.loads(out)["access_token"]
+        admin_tok, ivan_tok = token("admin", "admin"), token("ivan", "Secret-123")
+        status, _, doc = self.call("GET", "/Users", auth=None, headers={"Authorization": "Bearer " + admin_tok})
+        self.assertEqual(status, 200, doc)
+        status, _, doc = self.call("GET", "/Users", auth=None, headers={"Authorization": "Bearer " + ivan_tok})
+        self.assertEqual(status, 403, doc)
+        status, _, doc = self.call("GET", "/Me", auth=None, headers={"Authorization": "Bearer " + ivan_tok})
+        self.assertEqual((status, doc["userName"]), (200, "ivan"))
+        status, _, doc = self.call("GET", "/Users", auth=None, headers={"Authorization": "Bearer not-a-token"})
+        self.assertEqual((status, doc["schemas"]), (401, [ERROR]))
+        # revoked at the key manager: refused at once
+        ghtest.http("POST", self.srv.url(9763, "/oauth2/revoke"), ("token=" + admin_tok).encode(),
+                    {"Authorization": "Basic " + cred, "Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(self.call("GET", "/Users", auth=None, headers={"Authorization": "Bearer " + admin_tok})[0],
+                         401)
+
     def test_delete_user(self):
         u = self.create("gina")
         self.assertEqual(self.call("DELETE", "/Users/" + u["id"])[0], 204)

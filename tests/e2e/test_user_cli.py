@@ -59,6 +59,22 @@ class UserCliTest(unittest.TestCase):
         finally:
             conf.cleanup()
 
+    def test_keys_rotate_keeps_the_previous_key(self):
+        import os
+        conf = ghtest.ConfTree(offset=ghtest.free_offset())
+        try:
+            for n in (1, 2):
+                rc, out, err = ghtest.run_cli("--conf", conf.dir, "keys", "rotate")
+                self.assertEqual(rc, 0, err)
+                keys = os.listdir(conf.path("security/oauth-keys"))
+                self.assertEqual(len(keys), n, keys)
+                for k in keys:
+                    self.assertEqual(os.stat(conf.path("security/oauth-keys/" + k)).st_mode & 0o077, 0)
+            rc, out, err = ghtest.run_cli("--conf", conf.dir, "keys", "spin")
+            self.assertEqual(rc, 2)
+        finally:
+            conf.cleanup()
+
     def test_sqlite(self):
         self.run_for("sqlite", None)
 

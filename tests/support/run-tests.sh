@@ -6,6 +6,9 @@ state="$(cd "$build" && pwd)/test-dbs"
 here=$(cd "$(dirname "$0")" && pwd)
 trap 'sh "$here/dbservers.sh" stop "$state"' EXIT INT TERM
 sh "$here/dbservers.sh" start "$state" || exit 1
+# npm's openid-client and jose for the key manager's black-box test (versions pinned by package-lock.json)
+npm ci --prefix "$here/../e2e/node" --no-audit --no-fund --loglevel=error || exit 1
+export GH_TEST_REQUIRE_NODE=1
 . "$state/env"
 # Under `make test` a missing database is a failure, not a skip.
 export GH_TEST_REQUIRE_DBS=1
