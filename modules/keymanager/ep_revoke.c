@@ -47,12 +47,9 @@ int gh_km_on_revoke(h2o_handler_t *self, h2o_req_t *req)
     gh_km_job_t *j;
     const char *token;
 
-    if (!gh_http_method_is(req, "POST")) {
-        gh_http_send_oauth_error(req, 405, "invalid_request", "use POST");
+    if ((j = gh_km_job_post_form(km, req, run)) == NULL)
         return 0;
-    }
-    j = gh_km_job_new(km, req, run);
-    if (gh_km_parse_form(j, req) != GH_OK || gh_km_client_creds(j, req) != GH_OK)
+    if (j->status != 0)
         goto answer;
     if ((token = gh_km_form_get(&j->form, "token")) == NULL || token[0] == '\0') {
         gh_km_job_fail(j, 400, "invalid_request", "token is required");

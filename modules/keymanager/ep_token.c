@@ -56,12 +56,9 @@ int gh_km_on_token(h2o_handler_t *self, h2o_req_t *req)
 
     if (req->path_normalized.len != strlen("/oauth2/token"))
         return -1; /* /oauth2/token/.well-known/... is discovery */
-    if (!gh_http_method_is(req, "POST")) {
-        gh_http_send_oauth_error(req, 405, "invalid_request", "use POST");
+    if ((j = gh_km_job_post_form(km, req, run)) == NULL)
         return 0;
-    }
-    j = gh_km_job_new(km, req, run);
-    if (gh_km_parse_form(j, req) != GH_OK || gh_km_client_creds(j, req) != GH_OK)
+    if (j->status != 0)
         goto answer;
     if ((g = gh_km_form_get(&j->form, "grant_type")) == NULL || g[0] == '\0') {
         gh_km_job_fail(j, 400, "invalid_request", "grant_type is required");

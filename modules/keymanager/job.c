@@ -111,6 +111,20 @@ gh_km_job_t *gh_km_job_new(gh_km_t *km, h2o_req_t *req, void (*run)(gh_km_job_t 
     return j;
 }
 
+gh_km_job_t *gh_km_job_post_form(gh_km_t *km, h2o_req_t *req, void (*run)(gh_km_job_t *, gh_db_conn_t *))
+{
+    gh_km_job_t *j;
+
+    if (!gh_http_method_is(req, "POST")) {
+        gh_http_send_oauth_error(req, 405, "invalid_request", "use POST");
+        return NULL;
+    }
+    j = gh_km_job_new(km, req, run);
+    if (gh_km_parse_form(j, req) == GH_OK)
+        gh_km_client_creds(j, req);
+    return j;
+}
+
 void gh_km_job_submit(gh_km_job_t *j, h2o_req_t *req)
 {
     gh_job_submit(&j->super, req);

@@ -165,6 +165,10 @@ struct st_gh_km_job_t {
 gh_km_job_t *gh_km_job_new(gh_km_t *km, h2o_req_t *req, void (*run)(gh_km_job_t *, gh_db_conn_t *));
 /* Submit it: work() borrows a connection from km->pool and calls run(). */
 void gh_km_job_submit(gh_km_job_t *j, h2o_req_t *req);
+/* The start of the form-and-client-credentials endpoints (token, revoke, introspect): NULL when the method was
+ * refused (already answered); otherwise a job, whose error is already set (status != 0) when the form or the
+ * client credentials were malformed. */
+gh_km_job_t *gh_km_job_post_form(gh_km_t *km, h2o_req_t *req, void (*run)(gh_km_job_t *, gh_db_conn_t *));
 /* Record an OAuth error result. Returns GH_ERR. */
 int gh_km_job_fail(gh_km_job_t *j, int status, const char *error, const char *fmt, ...) GH_PRINTF(4, 5);
 void gh_km_job_header(gh_km_job_t *j, const char *name, const char *value);
