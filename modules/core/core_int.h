@@ -56,6 +56,7 @@ struct st_gh_server_t {
     pthread_mutex_t ready_mu; /* loops report when their receivers exist, before anyone may message them */
     pthread_cond_t ready_cv;
     int n_ready;
+    int listen_failed; /* a loop could not open its sockets: the process stops with exit 1 */
     struct {
         const char *name;
         void *obj;

@@ -71,6 +71,7 @@ static void *loop_main(void *arg)
 
     if (open_listeners(l, &err) != GH_OK) {
         gh_log(GH_LOG_CRIT, "server", "%s", err.msg);
+        __atomic_store_n(&l->srv->listen_failed, 1, __ATOMIC_RELEASE);
         kill(getpid(), SIGTERM);
     }
     for (;;) {
@@ -160,6 +161,7 @@ int gh_loops_run(gh_server_t *srv, gh_err_t *err)
     free(srv->loops);
     srv->loops = NULL;
     gh_log(GH_LOG_NOTICE, "server", "stopped");
-    (void)err;
+    if (__atomic_load_n(&srv->listen_failed, __ATOMIC_ACQUIRE))
+        return gh_err_set(err, GH_E_CONFIG, "an event loop could not open its listening sockets (see above)");
     return GH_OK;
 }
