@@ -3,6 +3,7 @@
 #define GH_CORE_INT_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <openssl/ssl.h>
 #include "gatehouse/server.h"
 #include "gatehouse/job.h"
@@ -95,6 +96,7 @@ int gh_pools_open(gh_server_t *srv, gh_err_t *err);
 void gh_pools_close(gh_server_t *srv);
 
 /* threads.c */
+void gh_loops_block_signals(sigset_t *set);
 int gh_loops_run(gh_server_t *srv, gh_err_t *err);
 
 #endif

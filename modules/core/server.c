@@ -146,9 +146,11 @@ static int bind_early(gh_server_t *srv, gh_err_t *err)
 int gh_server_create(const gh_conf_t *conf, const gh_server_opts_t *opts, gh_server_t **out, gh_err_t *err)
 {
     gh_server_t *srv = gh_calloc(1, sizeof(*srv));
+    sigset_t set;
     long ncpu;
     int k;
 
+    gh_loops_block_signals(&set);
     srv->conf = conf;
     srv->opts = *opts;
     if (srv->opts.roles == 0)

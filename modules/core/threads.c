@@ -126,17 +126,23 @@ static void *loop_thread(void *arg)
     return NULL;
 }
 
+void gh_loops_block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    /* threads inherit the mask: only the main thread's sigwait() sees the signals; blocked before the sockets
+     * listen, so a SIGTERM that comes during start-up waits for sigwait() instead of killing the process */
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 int gh_loops_run(gh_server_t *srv, gh_err_t *err)
 {
     sigset_t set;
     int i, sig;
 
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    /* threads inherit the mask: only the main thread's sigwait() sees the signals */
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    gh_loops_block_signals(&set);
 
     srv->loops = gh_calloc((size_t)srv->n_loops, sizeof(*srv->loops));
     for (i = 0; i < srv->n_loops; ++i) {

@@ -170,6 +170,30 @@ def db_targets():
     return out
 
 
+class PerDatabase:
+    """Mixin for suites that run once per database: test_sqlite / test_postgresql / test_mysql each call
+    self.run_for(kind, base_url) (base_url None for SQLite). Servers that make test did not start are skipped,
+    or fail under GH_TEST_REQUIRE_DBS=1 (db_targets)."""
+    kinds = ("sqlite", "postgresql", "mysql")
+
+    def _run_on(self, kind):
+        if kind not in self.kinds:
+            self.skipTest("this suite does not run on %s" % kind)
+        targets = dict(db_targets())
+        if kind not in targets:
+            self.skipTest("no %s server (GH_TEST_PG_URL / GH_TEST_MYSQL_URL)" % kind)
+        self.run_for(kind, targets[kind])
+
+    def test_sqlite(self):
+        self._run_on("sqlite")
+
+    def test_postgresql(self):
+        self._run_on("postgresql")
+
+    def test_mysql(self):
+        self._run_on("mysql")
+
+
 def main():
     unittest.main(verbosity=2)
 

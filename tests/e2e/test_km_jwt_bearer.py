@@ -30,7 +30,7 @@ def key_and_cert():
     return key, cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
-class KmJwtBearerTest(unittest.TestCase):
+class KmJwtBearerTest(ghtest.PerDatabase, unittest.TestCase):
     def run_for(self, kind, base_url):
         key, cert_pem = key_and_cert()
         grant_xml = ("<SupportedGrantType><GrantTypeName>%s</GrantTypeName><GrantTypeHandlerImplClass>"
@@ -80,20 +80,6 @@ class KmJwtBearerTest(unittest.TestCase):
         finally:
             km.stop()
 
-    def test_sqlite(self):
-        self.run_for("sqlite", None)
-
-    def test_postgresql(self):
-        targets = dict(ghtest.db_targets())
-        if "postgresql" not in targets:
-            self.skipTest("no PostgreSQL (GH_TEST_PG_URL)")
-        self.run_for("postgresql", targets["postgresql"])
-
-    def test_mysql(self):
-        targets = dict(ghtest.db_targets())
-        if "mysql" not in targets:
-            self.skipTest("no MariaDB (GH_TEST_MYSQL_URL)")
-        self.run_for("mysql", targets["mysql"])
 
 
 if __name__ == "__main__":

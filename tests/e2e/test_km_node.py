@@ -12,7 +12,7 @@ import km_flows
 NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
 
 
-class KmNodeTest(unittest.TestCase):
+class KmNodeTest(ghtest.PerDatabase, unittest.TestCase):
     def run_for(self, kind, base_url):
         if shutil.which("node") is None or not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "openid-client")):
             if os.environ.get("GH_TEST_REQUIRE_NODE") == "1":
@@ -31,14 +31,6 @@ class KmNodeTest(unittest.TestCase):
         finally:
             km.stop()
 
-    def test_sqlite(self):
-        self.run_for("sqlite", None)
-
-    def test_postgresql(self):
-        targets = dict(ghtest.db_targets())
-        if "postgresql" not in targets:
-            self.skipTest("no PostgreSQL (GH_TEST_PG_URL)")
-        self.run_for("postgresql", targets["postgresql"])
 
 
 if __name__ == "__main__":

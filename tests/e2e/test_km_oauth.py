@@ -20,7 +20,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CB = "http://127.0.0.1:1/callback"
 
 
-class KmOAuthTest(unittest.TestCase):
+class KmOAuthTest(ghtest.PerDatabase, unittest.TestCase):
     def run_for(self, kind, base_url):
         km = km_flows.KmServer(kind, base_url)
         self.km = km
@@ -390,20 +390,6 @@ class KmOAuthTest(unittest.TestCase):
 
     # --- targets ----------------------------------------------------------------------------------------------
 
-    def test_sqlite(self):
-        self.run_for("sqlite", None)
-
-    def test_postgresql(self):
-        targets = dict(ghtest.db_targets())
-        if "postgresql" not in targets:
-            self.skipTest("no PostgreSQL (GH_TEST_PG_URL)")
-        self.run_for("postgresql", targets["postgresql"])
-
-    def test_mysql(self):
-        targets = dict(ghtest.db_targets())
-        if "mysql" not in targets:
-            self.skipTest("no MariaDB (GH_TEST_MYSQL_URL)")
-        self.run_for("mysql", targets["mysql"])
 
 
 if __name__ == "__main__":

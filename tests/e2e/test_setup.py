@@ -11,7 +11,7 @@ EXPECTED = {"UM_USER", "UM_ROLE", "UM_USER_ROLE", "UM_USER_ATTRIBUTE", "UM_HYBRI
             "AM_POLICY_SUBSCRIPTION", "GH_SCHEMA_VERSION"}
 
 
-class SetupTest(unittest.TestCase):
+class SetupTest(ghtest.PerDatabase, unittest.TestCase):
     def run_for(self, kind, base_url):
         conf = ghtest.ConfTree(offset=ghtest.free_offset())
         try:
@@ -60,20 +60,6 @@ class SetupTest(unittest.TestCase):
         finally:
             conf.cleanup()
 
-    def test_sqlite(self):
-        self.run_for("sqlite", None)
-
-    def test_postgresql(self):
-        targets = dict(ghtest.db_targets())
-        if "postgresql" not in targets:
-            self.skipTest("no PostgreSQL (GH_TEST_PG_URL)")
-        self.run_for("postgresql", targets["postgresql"])
-
-    def test_mysql(self):
-        targets = dict(ghtest.db_targets())
-        if "mysql" not in targets:
-            self.skipTest("no MariaDB (GH_TEST_MYSQL_URL)")
-        self.run_for("mysql", targets["mysql"])
 
     def test_first_start_on_empty_database_creates_schema(self):
         conf = ghtest.ConfTree(offset=ghtest.free_offset())

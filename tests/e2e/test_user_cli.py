@@ -7,7 +7,7 @@ import unittest
 import ghtest
 
 
-class UserCliTest(unittest.TestCase):
+class UserCliTest(ghtest.PerDatabase, unittest.TestCase):
     def run_for(self, kind, base_url):
         conf = ghtest.ConfTree(offset=ghtest.free_offset())
         try:
@@ -75,20 +75,6 @@ class UserCliTest(unittest.TestCase):
         finally:
             conf.cleanup()
 
-    def test_sqlite(self):
-        self.run_for("sqlite", None)
-
-    def test_postgresql(self):
-        targets = dict(ghtest.db_targets())
-        if "postgresql" not in targets:
-            self.skipTest("no PostgreSQL")
-        self.run_for("postgresql", targets["postgresql"])
-
-    def test_mysql(self):
-        targets = dict(ghtest.db_targets())
-        if "mysql" not in targets:
-            self.skipTest("no MariaDB")
-        self.run_for("mysql", targets["mysql"])
 
 
 if __name__ == "__main__":
