@@ -50,6 +50,12 @@ static int record(gh_us_t *us, gh_db_conn_t *c, const row_t *r, int ok, int reha
 
     if (gh_db_begin(c, err) != GH_OK)
         return GH_ERR;
+    /* parallel attempts on one account count one after the other: a burst of wrong passwords cannot slip past
+     * MaxFailedLoginAttempts */
+    if (gh_us_lock_user_row(c, r->uid, err) != GH_OK) {
+        (void)gh_db_rollback(c, NULL);
+        return GH_ERR;
+    }
     if (ok)
         rc = gh_us_lock_reset(us, c, r->uid, err) == GH_OK &&
                      (!rehash || gh_us_store_password(us, c, r->uid, password, err) == GH_OK)

@@ -47,6 +47,9 @@ int gh_us_domain_id(gh_db_conn_t *c, const char *name, int64_t *out, gh_err_t *e
 int gh_us_attr_get(gh_db_conn_t *c, int64_t uid, const char *attr, char **out, gh_err_t *err);
 /* insert or update; value NULL deletes */
 int gh_us_attr_set(gh_db_conn_t *c, int64_t uid, const char *attr, const char *value, gh_err_t *err);
+/* Inside a transaction: lock the user's UM_USER row, so that writers of one user's attributes (the lock-out
+ * counter, claims) go one after the other: UM_USER_ATTRIBUTE has no unique key to stop a duplicate row. */
+int gh_us_lock_user_row(gh_db_conn_t *c, int64_t uid, gh_err_t *err);
 int gh_us_begin(gh_us_t *us, gh_db_conn_t **c, gh_err_t *err);      /* borrow + begin */
 int gh_us_finish(gh_db_conn_t *c, int rc, gh_err_t *err);            /* commit when rc == GH_OK, else roll back; returns */
 /* ISO-8601 UTC of epoch ms into buf[32] */

@@ -101,6 +101,8 @@ int gh_us_write_claims(gh_us_t *us, gh_db_conn_t *c, int64_t uid, const gh_us_cl
     size_t i;
 
     (void)us;
+    if (gh_us_lock_user_row(c, uid, err) != GH_OK)
+        return GH_ERR;
     for (i = 0; i < n; ++i) {
         if (check_claim(&claims[i], &attr, err) != GH_OK)
             return GH_ERR;

@@ -132,6 +132,13 @@ int gh_us_attr_set(gh_db_conn_t *c, int64_t uid, const char *attr, const char *v
                       NULL, err);
 }
 
+int gh_us_lock_user_row(gh_db_conn_t *c, int64_t uid, gh_err_t *err)
+{
+    /* a no-op UPDATE takes the row lock on PostgreSQL and InnoDB; SQLite's BEGIN IMMEDIATE already serialises */
+    return gh_db_exec(c, "UPDATE UM_USER SET UM_TENANT_ID = UM_TENANT_ID WHERE UM_ID = ?", GH_DB_ARGS(GH_DB_I(uid)),
+                      NULL, err);
+}
+
 int gh_us_begin(gh_us_t *us, gh_db_conn_t **c, gh_err_t *err)
 {
     *c = NULL;

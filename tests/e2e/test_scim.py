@@ -202,6 +202,20 @@ class ScimBase:
         self.assertEqual(self.call("GET", "/Users", auth=None, headers={"Authorization": "Bearer " + admin_tok})[0],
                          401)
 
+    def test_parallel_wrong_passwords_all_count(self):
+        import threading
+        self.create("kate")
+        threads = [threading.Thread(target=self.call, args=("GET", "/Me"), kwargs={"auth": ("kate", "wrong-%d" % i)})
+                   for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        rows = self.sql("SELECT A.UM_ATTR_VALUE FROM UM_USER_ATTRIBUTE A, UM_USER U WHERE A.UM_USER_ID=U.UM_ID "
+                        "AND U.UM_USER_NAME='kate' AND A.UM_ATTR_NAME='failedLoginAttempts'")
+        self.assertEqual(rows, [["4"]])  # no failure lost to a race between the parallel attempts
+        self.assertEqual(self.call("GET", "/Me", auth=("kate", "Secret-123"))[0], 200)  # 4 < 5: not locked
+
     def test_delete_user(self):
         u = self.create("gina")
         self.assertEqual(self.call("DELETE", "/Users/" + u["id"])[0], 204)
