@@ -24,15 +24,10 @@ const h2o_iovec_t *gh_http_header(h2o_req_t *req, const char *name);
 /* Copy the request body into a NUL-terminated pool string; NULL when the body exceeds max. */
 char *gh_http_body(h2o_req_t *req, size_t max, size_t *len);
 
-/* The value of query parameter `name` (percent- and '+'-decoded, copied into req->pool), or NULL. */
+/* The value of query parameter `name` (decoded by gh_form_parse, copied into req->pool), or NULL. */
 char *gh_http_query_param(h2o_req_t *req, const char *name);
-/* The value of `name` in an application/x-www-form-urlencoded string, decoded into pool; NULL if absent. When
- * the name occurs more than once, *dup (may be NULL) is set to 1 (RFC 6749 §3.1: parameters must not repeat). */
-char *gh_http_form_get(const char *form, size_t len, const char *name, h2o_mem_pool_t *pool, int *dup);
-/* Percent-decode s[0..len) ('+' is a space when plus_is_space) into pool; NULL on a malformed escape or NUL. */
-char *gh_http_urldecode(const char *s, size_t len, int plus_is_space, h2o_mem_pool_t *pool);
-/* Decode "Authorization: Basic ..." into user and password (pool strings). When urldecode is set the two parts
- * are form-urldecoded as RFC 6749 §2.3.1 requires for OAuth clients. 1 found, 0 absent, -1 malformed. */
+/* gh_basic_parse on the request's Authorization header, the results copied into req->pool. 1 found, 0 absent,
+ * -1 malformed. */
 int gh_http_basic_auth(h2o_req_t *req, int urldecode, char **user, char **password);
 
 #endif

@@ -27,7 +27,6 @@ struct st_gh_job_t {
 void gh_job_submit(gh_job_t *job, h2o_req_t *req);
 /* Run a job's work() and done() synchronously on this thread (for tools and tests without loops). */
 void gh_job_run_inline(gh_job_t *job);
-/* 1 on an event-loop thread. */
-int gh_job_on_loop_thread(void);
+/* Whether this is an event-loop thread: gh_thread_is_loop() (include/gatehouse/thread.h). */
 
 #endif

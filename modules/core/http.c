@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <openssl/evp.h>
+#include "gatehouse/gh.h"
+#include "gatehouse/form.h"
 #include "gatehouse/http.h"
+#include "gatehouse/mem.h"
 
 static const char *reason_of(int status)
 {
@@ -122,94 +124,32 @@ char *gh_http_body(h2o_req_t *req, size_t max, size_t *len)
     return s;
 }
 
-static int hexval(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-char *gh_http_urldecode(const char *s, size_t len, int plus_is_space, h2o_mem_pool_t *pool)
-{
-    char *out = h2o_mem_alloc_pool(pool, len + 1), *o = out;
-    size_t i;
-
-    for (i = 0; i < len; ++i) {
-        if (s[i] == '%') {
-            int hi, lo;
-            if (i + 2 >= len || (hi = hexval((unsigned char)s[i + 1])) < 0 || (lo = hexval((unsigned char)s[i + 2])) < 0)
-                return NULL;
-            *o = (char)(hi * 16 + lo);
-            if (*o == '\0')
-                return NULL; /* a NUL inside a value would cut it short further down */
-            o++;
-            i += 2;
-        } else {
-            *o++ = plus_is_space && s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
-char *gh_http_form_get(const char *form, size_t len, const char *name, h2o_mem_pool_t *pool, int *dup)
-{
-    size_t nlen = strlen(name), i = 0, end, eq;
-    char *found = NULL;
-
-    if (dup != NULL)
-        *dup = 0;
-    while (i < len) {
-        for (end = i; end < len && form[end] != '&'; ++end)
-            ;
-        for (eq = i; eq < end && form[eq] != '='; ++eq)
-            ;
-        if (eq - i == nlen && memcmp(form + i, name, nlen) == 0) {
-            if (found != NULL && dup != NULL)
-                *dup = 1;
-            if (found == NULL)
-                found = gh_http_urldecode(form + eq + (eq < end), end - eq - (eq < end), 1, pool);
-        }
-        i = end + 1;
-    }
-    return found;
-}
-
 char *gh_http_query_param(h2o_req_t *req, const char *name)
 {
+    gh_form_t f;
+    const char *v;
+    char *out = NULL;
+
     if (req->query_at == SIZE_MAX)
         return NULL;
-    return gh_http_form_get(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1, name, &req->pool,
-                            NULL);
+    if (gh_form_parse(&f, req->path.base + req->query_at + 1, req->path.len - req->query_at - 1) == GH_OK &&
+        (v = gh_form_get(&f, name)) != NULL)
+        out = h2o_strdup(&req->pool, v, SIZE_MAX).base;
+    gh_form_dispose(&f);
+    return out;
 }
 
 int gh_http_basic_auth(h2o_req_t *req, int urldecode, char **user, char **password)
 {
     const h2o_iovec_t *h = gh_http_header(req, "authorization");
-    unsigned char *dec;
-    size_t n;
-    int len;
-    char *colon;
+    char *u, *p;
+    int rc;
 
-    if (h == NULL || h->len < 6 || strncasecmp(h->base, "Basic ", 6) != 0)
-        return 0;
-    n = h->len - 6;
-    while (n > 0 && h->base[6 + n - 1] == ' ')
-        n--;
-    if (n == 0 || n % 4 != 0 || n > 4096)
-        return -1;
-    dec = h2o_mem_alloc_pool(&req->pool, n + 1);
-    if ((len = EVP_DecodeBlock(dec, (const unsigned char *)h->base + 6, (int)n)) < 0)
-        return -1;
-    len -= (h->base[6 + n - 1] == '=') + (h->base[6 + n - 2] == '=');
-    dec[len] = '\0';
-    if (memchr(dec, '\0', (size_t)len) != NULL || (colon = strchr((char *)dec, ':')) == NULL)
-        return -1;
-    *colon = '\0';
-    if (!urldecode) {
-        *user = (char *)dec;
-        *password = colon + 1;
-        return 1;
-    }
-    *user = gh_http_urldecode((char *)dec, strlen((char *)dec), 1, &req->pool);
-    *password = gh_http_urldecode(colon + 1, strlen(colon + 1), 1, &req->pool);
-    return *user != NULL && *password != NULL ? 1 : -1;
+    if (h == NULL || (rc = gh_basic_parse(h->base, h->len, urldecode, &u, &p)) != 1)
+        return h == NULL ? 0 : rc;
+    *user = h2o_strdup(&req->pool, u, SIZE_MAX).base;
+    *password = h2o_strdup(&req->pool, p, SIZE_MAX).base;
+    free(u);
+    gh_free_secret(p);
+    return 1;
 }

@@ -18,11 +18,6 @@ static struct {
 
 static __thread gh_loop_t *current_loop;
 
-int gh_job_on_loop_thread(void)
-{
-    return current_loop != NULL;
-}
-
 static void *worker_main(void *arg)
 {
     gh_job_t *job;

@@ -11,11 +11,11 @@
 int gh_km_client_creds(gh_km_job_t *j, h2o_req_t *req)
 {
     const h2o_iovec_t *authz = gh_http_header(req, "authorization");
-    const char *fid = gh_km_form_get(&j->form, "client_id"), *fsec = gh_km_form_get(&j->form, "client_secret");
+    const char *fid = gh_form_get(&j->form, "client_id"), *fsec = gh_form_get(&j->form, "client_secret");
     int rc;
 
     if (authz != NULL) {
-        rc = gh_km_basic_parse(authz->base, authz->len, &j->cid, &j->csecret);
+        rc = gh_basic_parse(authz->base, authz->len, 1, &j->cid, &j->csecret);
         if (rc < 0)
             return gh_km_job_fail(j, 401, "invalid_client", "malformed Basic credentials");
         if (rc == 1) {
@@ -62,7 +62,7 @@ int gh_km_user_check(gh_km_job_t *j, const char *authz, const char *perm, char *
     gh_err_t err = {0};
     int rc = 0;
 
-    if (authz == NULL || gh_km_basic_parse(authz, strlen(authz), &user, &pw) != 1) {
+    if (authz == NULL || gh_basic_parse(authz, strlen(authz), 1, &user, &pw) != 1) {
         gh_km_job_fail(j, 401, "invalid_client", "HTTP Basic authentication of a user is required");
         goto out;
     }

@@ -16,7 +16,7 @@ static const char *const carried[] = {"response_type", "client_id", "redirect_ur
 
 static const char *param(gh_km_job_t *j, const char *name)
 {
-    const char *v = gh_km_form_get(&j->form, name);
+    const char *v = gh_form_get(&j->form, name);
 
     return v != NULL ? v : "";
 }
@@ -96,7 +96,7 @@ static void error_page(gh_km_job_t *j, int status, const char *msg)
 static void redirect(gh_km_job_t *j, const char *uri, const char *k1, const char *v1, const char *k2, const char *v2)
 {
     const char *state = param(j, "state");
-    char *a = gh_km_urlencode(v1), *b = gh_km_urlencode(v2 ? v2 : ""), *s = gh_km_urlencode(state);
+    char *a = gh_urlencode(v1), *b = gh_urlencode(v2 ? v2 : ""), *s = gh_urlencode(state);
 
     j->location = gh_asprintf("%s%c%s=%s%s%s%s%s%s", uri, strchr(uri, '?') ? '&' : '?', k1, a, k2 ? "&" : "",
                               k2 ? k2 : "", k2 ? "=" : "", k2 ? b : "", "");
@@ -218,7 +218,7 @@ static void run_post(gh_km_job_t *j, gh_db_conn_t *c)
 static int csrf_ok(gh_km_job_t *j, h2o_req_t *req)
 {
     const h2o_iovec_t *ck = gh_http_header(req, "cookie");
-    const char *field = gh_km_form_get(&j->form, "csrf"), *p;
+    const char *field = gh_form_get(&j->form, "csrf"), *p;
     char val[128], mac[GH_KM_HASH_HEX];
     size_t n = 0;
 
@@ -254,7 +254,7 @@ int gh_km_on_authorize(h2o_handler_t *self, h2o_req_t *req)
             goto answer;
         }
     } else if (req->query_at != SIZE_MAX) {
-        if (gh_km_form_parse(&j->form, req->path.base + req->query_at + 1, req->path.len - req->query_at - 1) != GH_OK ||
+        if (gh_form_parse(&j->form, req->path.base + req->query_at + 1, req->path.len - req->query_at - 1) != GH_OK ||
             j->form.dup) {
             error_page(j, 400, "The authorization request is malformed.");
             goto answer;

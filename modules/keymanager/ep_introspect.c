@@ -90,7 +90,7 @@ int gh_km_on_introspect(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     if (j->status != 0)
         goto answer;
-    if ((token = gh_km_form_get(&j->form, "token")) == NULL || token[0] == '\0') {
+    if ((token = gh_form_get(&j->form, "token")) == NULL || token[0] == '\0') {
         gh_km_job_fail(j, 400, "invalid_request", "Invalid input: token is required");
         goto answer;
     }

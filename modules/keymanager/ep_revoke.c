@@ -7,7 +7,7 @@
 
 static void run(gh_km_job_t *j, gh_db_conn_t *c)
 {
-    const char *token = gh_km_form_get(&j->form, "token"), *hint = gh_km_form_get(&j->form, "token_type_hint");
+    const char *token = gh_form_get(&j->form, "token"), *hint = gh_form_get(&j->form, "token_type_hint");
     int refresh_first = hint != NULL && strcmp(hint, "refresh_token") == 0, as_refresh = refresh_first, rc;
     char h[GH_KM_HASH_HEX];
     gh_err_t err = {0};
@@ -51,7 +51,7 @@ int gh_km_on_revoke(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     if (j->status != 0)
         goto answer;
-    if ((token = gh_km_form_get(&j->form, "token")) == NULL || token[0] == '\0') {
+    if ((token = gh_form_get(&j->form, "token")) == NULL || token[0] == '\0') {
         gh_km_job_fail(j, 400, "invalid_request", "token is required");
         goto answer;
     }

@@ -28,7 +28,7 @@ static int grant_index(const char *g)
 
 static void run(gh_km_job_t *j, gh_db_conn_t *c)
 {
-    const char *g = gh_km_form_get(&j->form, "grant_type");
+    const char *g = gh_form_get(&j->form, "grant_type");
     gh_km_app_t app;
 
     if (gh_km_client_check(j, c, &app) != 1)
@@ -60,7 +60,7 @@ int gh_km_on_token(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     if (j->status != 0)
         goto answer;
-    if ((g = gh_km_form_get(&j->form, "grant_type")) == NULL || g[0] == '\0') {
+    if ((g = gh_form_get(&j->form, "grant_type")) == NULL || g[0] == '\0') {
         gh_km_job_fail(j, 400, "invalid_request", "grant_type is required");
         goto answer;
     }

@@ -68,7 +68,7 @@ int gh_km_on_userinfo(h2o_handler_t *self, h2o_req_t *req)
     if (!gh_http_method_is(req, "GET") && !gh_http_method_is(req, "POST"))
         return -1;
     j = gh_km_job_new(km, req, run);
-    if (authz == NULL || (t = gh_km_bearer_token(authz->base, authz->len, &tl)) == NULL) {
+    if (authz == NULL || (t = gh_bearer_token(authz->base, authz->len, &tl)) == NULL) {
         gh_km_job_fail(j, 401, "invalid_token", "a Bearer access token is required");
         j->www_auth = 2;
         gh_km_job_answer(j, req);

@@ -19,8 +19,8 @@ static void on_replay(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app, c
 
 void gh_km_grant_code(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app)
 {
-    const char *raw = gh_km_form_get(&j->form, "code"), *redirect = gh_km_form_get(&j->form, "redirect_uri");
-    const char *verifier = gh_km_form_get(&j->form, "code_verifier");
+    const char *raw = gh_form_get(&j->form, "code"), *redirect = gh_form_get(&j->form, "redirect_uri");
+    const char *verifier = gh_form_get(&j->form, "code_verifier");
     gh_km_code_t code;
     gh_km_tok_t tok;
     gh_err_t err = {0};

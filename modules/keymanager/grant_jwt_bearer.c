@@ -195,7 +195,7 @@ out:
 
 void gh_km_grant_jwt_bearer(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app)
 {
-    const char *a = gh_km_form_get(&j->form, "assertion");
+    const char *a = gh_form_get(&j->form, "assertion");
     json_t *claims = NULL;
     gh_km_scopes_t sc;
     gh_err_t err = {0};
@@ -222,7 +222,7 @@ void gh_km_grant_jwt_bearer(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *
     json_decref(claims);
     snprintf(tok.user_type, sizeof(tok.user_type), "APPLICATION_USER");
     snprintf(tok.grant_type, sizeof(tok.grant_type), "%s", GRANT);
-    if (gh_km_scopes_parse(&sc, gh_km_form_get(&j->form, "scope")) != GH_OK)
+    if (gh_km_scopes_parse(&sc, gh_form_get(&j->form, "scope")) != GH_OK)
         return (void)gh_km_job_fail(j, 400, "invalid_scope", "malformed scope parameter");
     if (gh_km_scopes_filter(j->km, c, tok.user, &sc, &err) != GH_OK) {
         gh_km_scopes_dispose(&sc);

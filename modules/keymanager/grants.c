@@ -35,14 +35,14 @@ void gh_km_grant_client_credentials(gh_km_job_t *j, gh_db_conn_t *c, const gh_km
     snprintf(tok.user, sizeof(tok.user), "%s", app->owner);
     snprintf(tok.user_type, sizeof(tok.user_type), "APPLICATION");
     snprintf(tok.grant_type, sizeof(tok.grant_type), "client_credentials");
-    if (grant_scopes(j, c, app->owner, gh_km_form_get(&j->form, "scope"), &tok) != GH_OK)
+    if (grant_scopes(j, c, app->owner, gh_form_get(&j->form, "scope"), &tok) != GH_OK)
         return;
     gh_km_issue(j, c, app, &tok, 0, NULL);
 }
 
 void gh_km_grant_password(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app)
 {
-    const char *user = gh_km_form_get(&j->form, "username"), *pw = gh_km_form_get(&j->form, "password");
+    const char *user = gh_form_get(&j->form, "username"), *pw = gh_form_get(&j->form, "password");
     gh_err_t err = {0};
     gh_km_tok_t tok;
 
@@ -65,7 +65,7 @@ void gh_km_grant_password(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *ap
     snprintf(tok.user, sizeof(tok.user), "%s", user);
     snprintf(tok.user_type, sizeof(tok.user_type), "APPLICATION_USER");
     snprintf(tok.grant_type, sizeof(tok.grant_type), "password");
-    if (grant_scopes(j, c, user, gh_km_form_get(&j->form, "scope"), &tok) != GH_OK)
+    if (grant_scopes(j, c, user, gh_form_get(&j->form, "scope"), &tok) != GH_OK)
         return;
     gh_km_issue(j, c, app, &tok, 1, NULL);
 }
@@ -94,7 +94,7 @@ static int narrow_scope(gh_km_job_t *j, const char *requested, gh_km_tok_t *tok)
 
 void gh_km_grant_refresh(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app)
 {
-    const char *rt = gh_km_form_get(&j->form, "refresh_token");
+    const char *rt = gh_form_get(&j->form, "refresh_token");
     char h[GH_KM_HASH_HEX];
     gh_err_t err = {0};
     gh_km_tok_t old, tok;
@@ -117,7 +117,7 @@ void gh_km_grant_refresh(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app
     }
     if (strcmp(old.state, "ACTIVE") != 0 || old.rt_exp_ms <= gh_km_now_ms())
         return (void)gh_km_job_fail(j, 400, "invalid_grant", "the refresh token is expired or revoked");
-    if (narrow_scope(j, gh_km_form_get(&j->form, "scope"), &old) != GH_OK)
+    if (narrow_scope(j, gh_form_get(&j->form, "scope"), &old) != GH_OK)
         return;
     if ((rc = gh_km_tok_set_state(j->km, c, old.token_id, "INACTIVE", &err)) <= 0)
         return (void)gh_km_job_fail(j, rc < 0 ? 500 : 400, rc < 0 ? "server_error" : "invalid_grant",

@@ -28,7 +28,7 @@ void gh_km_job_free(gh_km_job_t *j)
 {
     int i;
 
-    gh_km_form_dispose(&j->form);
+    gh_form_dispose(&j->form);
     free(j->cid);
     gh_free_secret(j->csecret);
     gh_free_secret(j->arg);
@@ -167,7 +167,7 @@ int gh_km_parse_form(gh_km_job_t *j, h2o_req_t *req)
     if (req->entity.len > 0 &&
         (ct == NULL || ct->len < 33 || strncasecmp(ct->base, "application/x-www-form-urlencoded", 33) != 0))
         return gh_km_job_fail(j, 400, "invalid_request", "the body must be application/x-www-form-urlencoded");
-    if (gh_km_form_parse(&j->form, req->entity.base != NULL ? req->entity.base : "", req->entity.len) != GH_OK)
+    if (gh_form_parse(&j->form, req->entity.base != NULL ? req->entity.base : "", req->entity.len) != GH_OK)
         return gh_km_job_fail(j, 400, "invalid_request", "malformed form body");
     if (j->form.dup)
         return gh_km_job_fail(j, 400, "invalid_request", "a parameter was sent more than once");

@@ -141,7 +141,7 @@ struct st_gh_km_job_t {
     gh_km_t *km;
     void (*run)(gh_km_job_t *j, gh_db_conn_t *c); /* called by work() with a borrowed connection */
     int listener;    /* 0 https, 1 http */
-    gh_km_form_t form;
+    gh_form_t form;
     char *cid, *csecret; /* client credentials presented */
     char *arg;           /* endpoint specific (bearer token, client id in the path, caller user) */
     char *arg2;

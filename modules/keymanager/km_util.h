@@ -3,6 +3,7 @@
 #ifndef GH_KM_UTIL_H
 #define GH_KM_UTIL_H
 
+#include "gatehouse/form.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,32 +40,6 @@ void gh_km_sha256_b64url(const char *s, size_t n, size_t take, char *out);
 void gh_km_md5_hex(const char *s, size_t n, char out[33]);
 /* Constant-time equality of two NUL-terminated strings (length leaks, content does not). */
 int gh_km_streq_ct(const char *a, const char *b);
-
-/* application/x-www-form-urlencoded decoding in place ('+' -> space, %XX); returns 0 or -1 on a bad escape. */
-int gh_km_urldecode(char *s);
-/* Percent-encode s for a query string or form (unreserved characters kept). Returns a new heap string. */
-char *gh_km_urlencode(const char *s);
-
-/* A parsed form body or query string: names and values decoded, pointing into the copied buffer. */
-typedef struct st_gh_km_form_t {
-    char *buf;
-    size_t n;
-    char *names[32];
-    char *values[32];
-    int dup; /* 1 when a parameter appears twice (RFC 6749 §3.1: such requests are invalid) */
-} gh_km_form_t;
-
-/* Parse s[0..len) into f (copies it). GH_OK, or GH_ERR on a bad escape or more than 32 parameters. */
-int gh_km_form_parse(gh_km_form_t *f, const char *s, size_t len);
-/* Decoded value or NULL. Borrowed from f. */
-const char *gh_km_form_get(const gh_km_form_t *f, const char *name);
-void gh_km_form_dispose(gh_km_form_t *f);
-
-/* Parse "Basic base64(id:secret)" with the RFC 6749 §2.3.1 URL-decoding of id and secret. 1 parsed (id and
- * secret are heap strings for the caller), 0 not a Basic header, -1 malformed. */
-int gh_km_basic_parse(const char *hdr, size_t len, char **id, char **secret);
-/* "Bearer <token>": pointer to the token inside hdr and its length, or NULL. */
-const char *gh_km_bearer_token(const char *hdr, size_t len, size_t *tlen);
 
 /* A scope list: space-separated, de-duplicated, sorted. */
 typedef struct st_gh_km_scopes_t {

@@ -3,9 +3,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <openssl/crypto.h>
 #include "scim_int.h"
+#include "gatehouse/form.h"
 #include "gatehouse/http.h"
 #include "gatehouse/log.h"
 #include "gatehouse/mem.h"
@@ -139,6 +139,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     size_t blen = 0;
     int me = 0, basic;
     const h2o_iovec_t *auth;
+    const char *tok;
+    size_t tlen;
     char *bearer = NULL;
 
     for (i = 0; i < GH_ARRAY_SIZE(endpoints); ++i) {
@@ -163,9 +165,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         gh_http_send_scim_error(req, 400, NULL, "malformed Authorization header");
         return 0;
     }
-    if (basic == 0 && (auth = gh_http_header(req, "authorization")) != NULL && auth->len > 7 &&
-        strncasecmp(auth->base, "Bearer ", 7) == 0)
-        bearer = gh_strndup(auth->base + 7, auth->len - 7);
+    if (basic == 0 && (auth = gh_http_header(req, "authorization")) != NULL &&
+        (tok = gh_bearer_token(auth->base, auth->len, &tlen)) != NULL)
+        bearer = gh_strndup(tok, tlen);
     if ((body = gh_http_body(req, SCIM_MAX_BODY, &blen)) == NULL) {
         gh_free_secret(bearer);
         gh_http_send_scim_error(req, 413, NULL, "the body is larger than 1 MiB");
