@@ -204,7 +204,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     if ((scim_ctx.us = gh_server_lookup(srv, "userstore")) == NULL)
         return gh_err_set(err, GH_E_CONFIG, "SCIM needs the user store module");
     scim_ctx.km = gh_server_lookup(srv, "keymanager"); /* NULL in an admin-only process */
-    return gh_server_route(srv, GH_ON_MGT, "/scim2", on_req, &scim_ctx, err);
+    return gh_server_route_methods(srv, GH_ON_MGT, "/scim2", "GET POST PUT PATCH DELETE", on_req, &scim_ctx, err);
 }
 
 static const gh_module_t scim_module = {.name = "scim", .roles = GH_ROLE_KM | GH_ROLE_ADMIN, .setup = on_setup};
