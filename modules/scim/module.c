@@ -14,13 +14,16 @@
 
 int scim_fail(scim_job_t *j, int status, const char *scim_type, const char *fmt, ...)
 {
+    char buf[sizeof(j->detail)];
     va_list ap;
 
     j->status = status;
     j->scim_type = scim_type;
+    /* formatted aside first: callers may pass j->detail itself as an argument */
     va_start(ap, fmt);
-    vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    memcpy(j->detail, buf, sizeof(buf));
     json_decref(j->resp);
     j->resp = NULL;
     return GH_ERR;
@@ -161,6 +164,14 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         gh_http_send_scim_error(req, 404, NULL, "no such SCIM endpoint");
         return 0;
     }
+    {
+        const char *why = NULL;
+        int st = gh_http_json_write_check(req, &why);
+        if (st != 0) {
+            gh_http_send_scim_error(req, st, NULL, why);
+            return 0;
+        }
+    }
     if ((basic = gh_http_basic_auth(req, 0, &user, &password)) < 0) {
         gh_http_send_scim_error(req, 400, NULL, "malformed Authorization header");
         return 0;
@@ -182,6 +193,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     j->handler = handler;
     j->me = me;
     j->method = dup_iov(req->method.base, req->method.len);
+    gh_http_peer(req, j->peer, sizeof(j->peer));
     if (plen > seg + 1)
         j->id = dup_iov(path + seg + 1, plen - seg - 1);
     j->body = blen ? gh_strndup(body, blen) : NULL;
