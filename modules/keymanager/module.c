@@ -108,7 +108,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     km->conf = conf;
     gh_km_cache_init(&km->tokens, sizeof(gh_km_tok_t), 200000);
     gh_km_cache_init(&km->apps, sizeof(gh_km_app_t), 10000);
-    gh_km_cache_init(&km->callers, sizeof(int), 10000);
+    gh_km_cache_init(&km->callers, sizeof(unsigned), 10000);
     gh_km_cache_init(&km->nonces, 256, 100000);
     if ((km->pool = gh_server_pool(srv, conf->identity.datasource)) == NULL) {
         gh_err_set(err, GH_E_CONFIG, "identity.xml: the datasource %s is not open",
