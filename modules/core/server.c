@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "core_int.h"
 #include "gatehouse/http.h"
@@ -45,14 +46,46 @@ void *gh_server_lookup(gh_server_t *srv, const char *name)
     return NULL;
 }
 
+/* 1 when the raw HTTP/1 header block of req names both Content-Length and Transfer-Encoding. libh2o 2.2.5 takes
+ * both out of req->headers (Transfer-Encoding wins), so the block is read where the parser left it, at the start
+ * of the socket's input buffer, once the request line there is confirmed to be this request's. */
+static int cl_and_te(h2o_req_t *req)
+{
+    h2o_socket_t *sock;
+    const char *p, *end;
+    int cl = 0, te = 0;
+
+    if (req->version >= 0x200 || req->conn->callbacks->get_socket == NULL ||
+        (sock = req->conn->callbacks->get_socket(req->conn)) == NULL || sock->input == NULL)
+        return 0;
+    p = sock->input->bytes;
+    end = p + sock->input->size;
+    if (sock->input->size < req->method.len + 1 + req->path.len ||
+        memcmp(p, req->method.base, req->method.len) != 0 || p[req->method.len] != ' ' ||
+        memcmp(p + req->method.len + 1, req->path.base, req->path.len) != 0)
+        return 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+        if (p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')))
+            break; /* the empty line ends the header block */
+        if ((size_t)(end - p) > 15 && strncasecmp(p, "content-length:", 15) == 0)
+            cl = 1;
+        else if ((size_t)(end - p) > 18 && strncasecmp(p, "transfer-encoding:", 18) == 0)
+            te = 1;
+    }
+    return cl && te;
+}
+
 /* Runs before every module's handler of a path: requests no handler should see. RFC 9112 §6.3: a message with
  * both Content-Length and Transfer-Encoding may be a smuggling attempt (a proxy in front may have framed it the
  * other way); it is refused and the connection closed. */
 static int on_guard(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
-    if (h2o_find_header(&req->headers, H2O_TOKEN_TRANSFER_ENCODING, -1) != -1 &&
-        h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_LENGTH, -1) != -1) {
+    if (cl_and_te(req)) {
         req->http1_is_persistent = 0;
         gh_http_send_fault(req, 400, 900900, "Bad Request",
                            "a request must not carry both Content-Length and Transfer-Encoding (RFC 9112 6.3)");
