@@ -16,6 +16,9 @@ int gh_km_client_creds(gh_km_job_t *j, h2o_req_t *req)
 
     if (authz != NULL) {
         rc = gh_basic_parse(authz->base, authz->len, 1, &j->cid, &j->csecret);
+        /* not form-encoded: no client's credentials, but maybe a user's (introspection), taken as they are */
+        if (rc < 0)
+            rc = gh_basic_parse(authz->base, authz->len, 0, &j->cid, &j->csecret);
         if (rc < 0)
             return gh_km_job_fail(j, 401, "invalid_client", "malformed Basic credentials");
         if (rc == 1) {
