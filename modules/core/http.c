@@ -200,7 +200,7 @@ int gh_http_json_write_check(h2o_req_t *req, const char **why)
         *why = "cross-origin requests are refused: the Origin header names another site";
         return 403;
     }
-    if ((req->entity.base != NULL || gh_http_method_is(req, "POST") || gh_http_method_is(req, "PUT") ||
+    if ((req->entity.len > 0 || gh_http_method_is(req, "POST") || gh_http_method_is(req, "PUT") ||
          gh_http_method_is(req, "PATCH")) &&
         !json_media_type(gh_http_header(req, "content-type"))) {
         *why = "the body must be JSON: send Content-Type application/json or application/scim+json";
