@@ -73,11 +73,16 @@ static int authority_ok(const char *a, size_t n, int loopback_only, const char *
         return set_why(why, "the URI has no host");
     if (colon != NULL) {
         size_t plen = n - (size_t)(colon - a) - 1;
+        long port = 0;
         if (plen == 0 || plen > 5)
             return set_why(why, "malformed port");
-        for (i = 1; i <= plen; ++i)
+        for (i = 1; i <= plen; ++i) {
             if (!isdigit((unsigned char)colon[i]))
                 return set_why(why, "malformed port");
+            port = port * 10 + (colon[i] - '0');
+        }
+        if (port == 0 || port > 65535)
+            return set_why(why, "malformed port");
     }
     if (loopback_only && !(hlen == 9 && strncasecmp(host, "localhost", 9) == 0) &&
         !(hlen == 5 && memcmp(host, "[::1]", 5) == 0) && !is_loopback_v4(host, hlen))
