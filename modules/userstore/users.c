@@ -8,8 +8,15 @@
 
 int gh_us_check_name(const gh_us_t *us, const char *user, gh_err_t *err)
 {
+    const char *p;
+
     if (user == NULL || *user == '\0')
         return gh_err_set(err, GH_E_INPUT, "a user name is required");
+    /* whatever UsernameJavaRegEx allows, a name never holds control characters: names reach logs and headers
+     * (WSO2's AuthorizedUser) */
+    for (p = user; *p != '\0'; ++p)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return gh_err_set(err, GH_E_INPUT, "a user name must not contain control characters");
     if (!gh_us_pattern_match(&us->s.user_re, user))
         return gh_err_set(err, GH_E_INPUT, "%s", us->s.user_re.msg);
     return GH_OK;

@@ -431,6 +431,10 @@ class SecurityBase:
         name = "ab\x1b[31mred\x07"
         r = self.http.call("GET", "/scim2/Me", auth=basic(name, "whatever"), src="127.0.0.14")
         self.assertEqual(r.status, 401, r)
+        # such a name is never stored either
+        r = self.http.call("POST", "/scim2/Users", {"schemas": [USER], "userName": name, "password": "Secret-123"},
+                           auth=("admin", "admin"), ctype=SCIM)
+        self.assertEqual(r.status, 400, r)
         log = self.srv.output()
         self.assertIn("ab\\x1b[31mred\\x07", log)
         self.assertNotIn("\x1b", log)
