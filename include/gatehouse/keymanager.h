@@ -19,7 +19,7 @@ void gh_km_register_builtin(void);
  * longest token or ID-token lifetime; 0 = keep). Returns GH_OK, or GH_ERR with err. */
 int gh_km_keys_rotate(const gh_conf_t *conf, long max_age_s, gh_err_t *err);
 
-/* The key manager as a service of the server (gh_server_lookup(srv, "keymanager")), for modules that accept
+/* The key manager as a service of the server (gh_server_km(srv)), for modules that accept
  * its access tokens (SCIM). */
 typedef struct st_gh_km_t gh_km_t;
 

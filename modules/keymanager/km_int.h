@@ -174,6 +174,8 @@ int gh_km_job_fail(gh_km_job_t *j, int status, const char *error, const char *fm
 void gh_km_job_header(gh_km_job_t *j, const char *name, const char *value);
 /* Answer directly (loop thread) with the job's result and free it. */
 void gh_km_job_answer(gh_km_job_t *j, h2o_req_t *req);
+/* Send the job's result on req (the job stays). */
+void gh_km_job_send(gh_km_job_t *j, h2o_req_t *req);
 void gh_km_job_free(gh_km_job_t *j);
 
 /* client_auth.c: take client credentials from Basic or the form (not both). 0 ok (maybe none), -1 invalid
