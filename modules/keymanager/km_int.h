@@ -8,6 +8,7 @@
 #include "gatehouse/db.h"
 #include "gatehouse/err.h"
 #include "gatehouse/job.h"
+#include "gatehouse/keyval.h"
 #include "gatehouse/server.h"
 #include "gatehouse/userstore.h"
 #include "km_app.h"
@@ -209,6 +210,9 @@ void gh_km_grant_jwt_bearer(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *
  * is no error. */
 int gh_km_issuers_load(gh_km_t *km, const char *dir, gh_err_t *err);
 void gh_km_issuers_dispose(gh_km_t *km);
+
+/* backend_jwt.c (worker): the backend JWT for an authorised validation, into info->jwt. */
+int gh_km_backend_jwt(gh_km_t *km, const gh_keyval_req_t *rq, gh_keyval_info_t *info, gh_err_t *err);
 
 /* endpoints (route handlers); data is the gh_km_t */
 int gh_km_on_token(h2o_handler_t *self, h2o_req_t *req);
