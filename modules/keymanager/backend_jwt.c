@@ -19,15 +19,14 @@ static int default_claims(gh_us_t *us, const char *user, const char *dialect, gh
 {
     gh_us_user_t u = {0};
     size_t i, dl = strlen(dialect);
+    int rc;
 
     if (us == NULL)
         return GH_OK;
-    if (gh_us_get_user(us, user, &u, err) != GH_OK) {
-        if (err->code != GH_E_NOTFOUND)
-            return GH_ERR;
-        gh_err_clear(err); /* an application's owner may be gone: no user claims */
-        return GH_OK;
-    }
+    if ((rc = gh_us_get_user(us, user, &u, err)) < 0)
+        return GH_ERR;
+    if (rc == 0)
+        return GH_OK; /* an application's owner may be gone: no user claims */
     for (i = 0; i < u.claim_uris.n && i < u.claim_values.n; ++i)
         if (strncmp(u.claim_uris.items[i], dialect, dl) == 0 && u.claim_values.items[i] != NULL) {
             gh_us_strlist_push(uris, u.claim_uris.items[i]);
