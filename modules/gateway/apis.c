@@ -317,7 +317,7 @@ static int load_policies(gh_db_conn_t *c, gw_snapshot_t *snap, gh_err_t *err)
         gw_pol_level_t level;
         const char *sql;
     } q[] = {
-        {GW_POL_SUB, "SELECT NAME, QUOTA_TYPE, QUOTA, QUOTA_UNIT, UNIT_TIME, TIME_UNIT, STOP_ON_QUOTA_REACH FROM "
+        {GW_POL_SUB, "SELECT NAME, QUOTA_TYPE, QUOTA, QUOTA_UNIT, UNIT_TIME, TIME_UNIT, CASE WHEN STOP_ON_QUOTA_REACH THEN 1 ELSE 0 END FROM "
                      "AM_POLICY_SUBSCRIPTION WHERE TENANT_ID = -1234"},
         {GW_POL_APP, "SELECT NAME, QUOTA_TYPE, QUOTA, QUOTA_UNIT, UNIT_TIME, TIME_UNIT, 1 FROM AM_POLICY_APPLICATION "
                      "WHERE TENANT_ID = -1234"},

@@ -13,7 +13,7 @@
 #define SUB_SQL                                                                                                   \
     "SELECT SUB.TIER_ID, SUBS.USER_ID, SUB.SUB_STATUS, APP.APPLICATION_ID, APP.NAME, APP.APPLICATION_TIER, "       \
     "AKM.KEY_TYPE, API.API_NAME, API.API_TIER, API.API_PROVIDER, APS.RATE_LIMIT_COUNT, APS.RATE_LIMIT_TIME_UNIT, " \
-    "APS.STOP_ON_QUOTA_REACH FROM AM_SUBSCRIPTION SUB "                                                            \
+    "CASE WHEN APS.STOP_ON_QUOTA_REACH THEN 1 ELSE 0 END FROM AM_SUBSCRIPTION SUB "                                                            \
     "JOIN AM_APPLICATION APP ON SUB.APPLICATION_ID = APP.APPLICATION_ID "                                          \
     "JOIN AM_SUBSCRIBER SUBS ON APP.SUBSCRIBER_ID = SUBS.SUBSCRIBER_ID "                                           \
     "JOIN AM_APPLICATION_KEY_MAPPING AKM ON AKM.APPLICATION_ID = APP.APPLICATION_ID "                              \

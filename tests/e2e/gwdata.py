@@ -72,5 +72,5 @@ def subscribe(db, app_id, api_id, tier="Unlimited", status="UNBLOCKED"):
 
 def subscription_policy(db, name, count, unit="min"):
     db.sql("INSERT INTO AM_POLICY_SUBSCRIPTION (NAME, DISPLAY_NAME, TENANT_ID, QUOTA_TYPE, QUOTA, UNIT_TIME, TIME_UNIT, "
-           "IS_DEPLOYED, STOP_ON_QUOTA_REACH, BILLING_PLAN, UUID) VALUES (%s, %s, -1234, 'requestCount', %d, 1, %s, 1, "
-           "1, 'FREE', %s)" % (q(name), q(name), count, q(unit), q(str(uuid.uuid4()))))
+           "IS_DEPLOYED, STOP_ON_QUOTA_REACH, BILLING_PLAN, UUID) VALUES (%s, %s, -1234, 'requestCount', %d, 1, %s, TRUE, "
+           "TRUE, 'FREE', %s)" % (q(name), q(name), count, q(unit), q(str(uuid.uuid4()))))
