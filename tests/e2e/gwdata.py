@@ -74,3 +74,16 @@ def subscription_policy(db, name, count, unit="min"):
     db.sql("INSERT INTO AM_POLICY_SUBSCRIPTION (NAME, DISPLAY_NAME, TENANT_ID, QUOTA_TYPE, QUOTA, UNIT_TIME, TIME_UNIT, "
            "IS_DEPLOYED, STOP_ON_QUOTA_REACH, BILLING_PLAN, UUID) VALUES (%s, %s, -1234, 'requestCount', %d, 1, %s, TRUE, "
            "TRUE, 'FREE', %s)" % (q(name), q(name), count, q(unit), q(str(uuid.uuid4()))))
+
+
+def resource_scope(db, context_version, pattern, verb, scope):
+    """A scope on one resource: IDN_OAUTH2_SCOPE + IDN_OAUTH2_RESOURCE_SCOPE ({context}/{version}{pattern}:{VERB})."""
+    db.sql("INSERT INTO IDN_OAUTH2_SCOPE (NAME, DISPLAY_NAME, TENANT_ID) VALUES (%s, %s, -1234)" % (q(scope), q(scope)))
+    sid = int(one(db, "SELECT SCOPE_ID FROM IDN_OAUTH2_SCOPE WHERE NAME = %s" % q(scope)))
+    db.sql("INSERT INTO IDN_OAUTH2_RESOURCE_SCOPE (RESOURCE_PATH, SCOPE_ID, TENANT_ID) VALUES (%s, %d, -1234)"
+           % (q("%s%s:%s" % (context_version, pattern, verb)), sid))
+
+
+def set_subscription_status(db, app_id, api_id, status):
+    db.sql("UPDATE AM_SUBSCRIPTION SET SUB_STATUS = %s WHERE APPLICATION_ID = %d AND API_ID = %d"
+           % (q(status), app_id, api_id))

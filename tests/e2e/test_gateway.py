@@ -162,11 +162,12 @@ class GatewayTest(ghtest.PerDatabase, unittest.TestCase):
                   "const JWKS = jose.createRemoteJWKSet(new URL(process.argv[1]));"
                   "const {payload} = await jose.jwtVerify(process.argv[2], JWKS);"
                   "console.log(payload['http://wso2.org/claims/applicationname']);")
-        if os.path.isdir(os.path.join(NODE_DIR, "node_modules", "jose")):
-            p = subprocess.run(["node", "--input-type=module", "-e", script, self.km.base + "/oauth2/jwks", raw],
-                               cwd=NODE_DIR, capture_output=True, text=True, timeout=60)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            self.assertEqual(p.stdout.strip(), "userJwt")
+        self.assertTrue(os.path.isdir(os.path.join(NODE_DIR, "node_modules", "jose")),
+                        "npm ci --prefix tests/e2e/node (make test does it)")
+        p = subprocess.run(["node", "--input-type=module", "-e", script, self.km.base + "/oauth2/jwks", raw],
+                           cwd=NODE_DIR, capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip(), "userJwt")
         # the default version answers without the version
         r = self.call(path="/contextName/hello", token=tok)
         self.assertEqual(r.status_code, 200, r.text)
