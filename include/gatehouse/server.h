@@ -18,6 +18,10 @@ enum {
     GH_ROLE_ALL = (1u << 5) - 1,
 };
 
+/* The largest request body a gateway listener accepts (libh2o 2.2.5 buffers request bodies whole before the
+ * handler runs; the management listeners keep 8 MiB). */
+#define GH_GW_MAX_REQUEST_BODY (256u * 1024 * 1024)
+
 /* Listener kinds. Management listeners carry the key manager, portals and admin; gateway listeners carry API
  * traffic. */
 typedef enum { GH_LST_MGT_HTTPS = 0, GH_LST_MGT_HTTP, GH_LST_GW_HTTPS, GH_LST_GW_HTTP, GH_LST_COUNT } gh_listener_kind_t;

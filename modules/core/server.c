@@ -129,9 +129,10 @@ static void commit_routes(gh_server_t *srv)
 
     sort_by_path_length(srv->routes, srv->n_routes);
     for (i = 0; i < srv->n_routes; ++i) {
-        h2o_hostconf_t *hosts[2] = {(srv->routes[i].mask & GH_ON_MGT) ? srv->mgt_host : NULL,
-                                    (srv->routes[i].mask & GH_ON_GW) ? srv->gw_host : NULL};
-        for (k = 0; k < 2; ++k) {
+        h2o_hostconf_t *hosts[3] = {(srv->routes[i].mask & GH_ON_MGT) ? srv->mgt_host : NULL,
+                                    (srv->routes[i].mask & GH_ON_GW) ? srv->gw_host : NULL,
+                                    (srv->routes[i].mask & GH_ON_MGT) ? srv->mgt_host_gw : NULL};
+        for (k = 0; k < 3; ++k) {
             gh_route_t *r;
             if (hosts[k] == NULL)
                 continue;
@@ -226,7 +227,12 @@ int gh_server_create(const gh_conf_t *conf, const gh_server_opts_t *opts, gh_ser
     /* bodies are read whole before handlers run: cap them (OAuth forms and REST payloads are small) */
     srv->globalconf.max_request_entity_size = 8 * 1024 * 1024;
     srv->mgt_host = h2o_config_register_host(&srv->globalconf, h2o_iovec_init(H2O_STRLIT("management")), 65535);
-    srv->gw_host = h2o_config_register_host(&srv->globalconf, h2o_iovec_init(H2O_STRLIT("gateway")), 65535);
+    h2o_config_init(&srv->gw_globalconf);
+    srv->gw_globalconf.server_name = h2o_iovec_init(H2O_STRLIT("Gatehouse"));
+    srv->gw_globalconf.max_request_entity_size = GH_GW_MAX_REQUEST_BODY;
+    srv->gw_host = h2o_config_register_host(&srv->gw_globalconf, h2o_iovec_init(H2O_STRLIT("gateway")), 65535);
+    srv->mgt_host_gw =
+        h2o_config_register_host(&srv->gw_globalconf, h2o_iovec_init(H2O_STRLIT("management")), 65535);
     srv->hosts_mgt[0] = srv->mgt_host;
     srv->hosts_gw[0] = srv->gw_host;
     *out = srv;
@@ -275,6 +281,7 @@ void gh_server_destroy(gh_server_t *srv)
             close(srv->fds[k]);
     gh_pools_close(srv);
     h2o_config_dispose(&srv->globalconf);
+    h2o_config_dispose(&srv->gw_globalconf);
     for (k = 0; k < (int)srv->n_routes; ++k)
         free(srv->routes[k].path);
     for (k = 0; k < (int)srv->n_hooks; ++k)

@@ -2,7 +2,7 @@
 application tokens (900905), auth type None without a token, https-only APIs refusing plain HTTP, CORS
 preflight without a token and CORS headers from the API's own configuration, sandbox keys routed to the
 sandbox endpoint, PROD_ONLY_BLOCKED blocking production keys only, an HTTPS backend, a backend timeout
-(504 / 101504), and a JWT with SignatureAlgorithm NONE. On SQLite, PostgreSQL and MariaDB."""
+(504 / 101504), and a JWT with SignatureAlgorithm NONE in WSO2 2.x's padded Base64 (JWTGenerator). On SQLite, PostgreSQL and MariaDB."""
 import json
 import os
 import subprocess
@@ -20,7 +20,8 @@ from test_gateway import ECHO, FORM, D, free_port
 EDITS = [("api-manager.xml", r"<EnableJWTGeneration>false</EnableJWTGeneration>",
           "<EnableJWTGeneration>true</EnableJWTGeneration>"),
          ("api-manager.xml", r"<SignatureAlgorithm>SHA256withRSA</SignatureAlgorithm>",
-          "<SignatureAlgorithm>NONE</SignatureAlgorithm>")]
+          "<SignatureAlgorithm>NONE</SignatureAlgorithm>"),
+         ("api-manager.xml", r"token.URLSafeJWTGenerator<", "token.JWTGenerator<")]
 
 CORS = json.dumps({"corsConfigurationEnabled": True, "accessControlAllowOrigins": ["https://app.example"],
                    "accessControlAllowMethods": ["GET", "POST"], "accessControlAllowHeaders": ["authorization"],
@@ -177,6 +178,8 @@ class GatewayChecksTest(ghtest.PerDatabase, unittest.TestCase):
         j = r.json()["jwt"]
         self.assertEqual(j["header"]["alg"], "none")
         self.assertTrue(j["raw"].endswith("."))
+        # JWTGenerator: WSO2 2.x's padded standard Base64 ({"typ":"JWT","alg":"none"} is 26 bytes: one "=")
+        self.assertTrue(j["raw"].split(".")[0].endswith("="), j["raw"])
         self.assertEqual(j["claims"][D + "applicationname"], "checksApp")
 
 
