@@ -114,6 +114,7 @@ void gw_metrics_throttled(void);
 void gw_metrics_cache(int hit);
 void gw_metrics_latency(int which, int64_t us); /* 0 validation, 1 backend, 2 total */
 char *gw_metrics_render(void);                  /* heap text */
+int gw_on_metrics(h2o_handler_t *self, h2o_req_t *req); /* metrics_ep.c: GET /metrics (admin Basic) */
 
 /* --- the gateway --- */
 typedef struct st_gw_loop_t gw_loop_t;

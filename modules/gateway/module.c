@@ -117,16 +117,6 @@ static void on_event(const gh_event_t *ev, void *data)
     }
 }
 
-static int on_metrics(h2o_handler_t *self, h2o_req_t *req)
-{
-    char *text = gw_metrics_render();
-
-    (void)self;
-    gh_http_send(req, 200, "text/plain; version=0.0.4", text, strlen(text));
-    free(text);
-    return 0;
-}
-
 static SSL_CTX *client_ssl(const gh_conf_t *conf)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -188,7 +178,7 @@ static int add_routes(gh_gw_t *gw, gh_server_t *srv, gh_err_t *err)
     for (i = 0; i < GH_ARRAY_SIZE(fwd); ++i)
         if (gh_server_route(srv, GH_ON_GW, fwd[i], gw_on_forward, gw, err) != GH_OK)
             return GH_ERR;
-    if (gh_server_route(srv, GH_ON_MGT, "/metrics", on_metrics, gw, err) != GH_OK)
+    if (gh_server_route(srv, GH_ON_MGT, "/metrics", gw_on_metrics, gw, err) != GH_OK)
         return GH_ERR;
     return gh_server_on_pathconf(srv, GH_ON_GW, "/", gw_proxy_filter_register, gw, err);
 }

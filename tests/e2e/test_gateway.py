@@ -61,8 +61,14 @@ class GatewayTest(ghtest.PerDatabase, unittest.TestCase):
             with self.subTest("backend_down"):
                 self.backend_down()
             with self.subTest("metrics"):
-                r = requests.get(km.base + "/metrics", timeout=10)
-                self.assertEqual(r.status_code, 200)
+                self.assertEqual(requests.get(km.base + "/metrics", timeout=10).status_code, 401)
+                self.assertEqual(requests.get(km.base + "/metrics", auth=("alice", "Alice-pass-123"),
+                                              timeout=10).status_code, 403)
+                self.assertEqual(requests.get(km.base + "/metrics", auth=("admin", "wrong"), timeout=10).status_code,
+                                 401)
+                self.assertEqual(requests.get(self.gw + "/metrics", auth=km_flows.ADMIN, timeout=10).status_code, 404)
+                r = requests.get(km.base + "/metrics", auth=km_flows.ADMIN, timeout=10)
+                self.assertEqual(r.status_code, 200, r.text)
                 self.assertIn("gatehouse_gateway_requests_total", r.text)
                 self.assertIn('code="900902"', r.text)
         finally:
