@@ -213,5 +213,6 @@ int64_t gw_now_us(void);
 /* forward.c: /token, /revoke, /userinfo, /authorize on the gateway listeners */
 int gw_on_forward(h2o_handler_t *self, h2o_req_t *req);
 void gw_register_kv_inproc(void);
+extern const gh_keyval_client_t gw_kv_unavailable;
 
 #endif

@@ -204,8 +204,13 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     pthread_cond_init(&gw->reload_cv, NULL);
     setup_conf(gw, conf);
     gw->kv = kv->ops;
-    if ((gw->kv_cls = gw->kv->create(srv, err)) == NULL)
-        return GH_ERR;
+    if ((gw->kv_cls = gw->kv->create(srv, err)) == NULL) {
+        /* a gateway-only process: until the HTTP(S) client for a remote key manager exists, calls that need a
+         * token get 900900 (anonymous resources and the faults still work) */
+        gh_log(GH_LOG_WARN, "gateway", "%s: token validation is unavailable in this process", err->msg);
+        gh_err_clear(err);
+        gw->kv = &gw_kv_unavailable;
+    }
     gw->km_local = gh_server_km(srv) != NULL;
     gw->counters = gw_counters_memory();
     gw->counters_cls = gw->counters->create();
@@ -245,7 +250,7 @@ static void on_dispose(gh_server_t *srv)
     gw_snapshot_unref(gw->snap);
     if (gw->counters_cls != NULL)
         gw->counters->destroy(gw->counters_cls);
-    if (gw->kv != NULL && gw->kv_cls != NULL)
+    if (gw->kv != NULL && gw->kv_cls != NULL && gw->kv->destroy != NULL)
         gw->kv->destroy(gw->kv_cls);
     if (gw->client_ssl != NULL)
         SSL_CTX_free(gw->client_ssl);
