@@ -1,6 +1,7 @@
 /* The explicit list of what is built in (h2o src/main.c style): drivers, user stores, and the HTTP modules in
  * the order their setup() must run (schema before the user store bootstrap, which the key manager needs). */
 #include "gatehouse/db.h"
+#include "gatehouse/gateway.h"
 #include "gatehouse/keymanager.h"
 #include "gatehouse/registry.h"
 #include "gatehouse/schema.h"
@@ -20,5 +21,7 @@ void gh_builtins_register(void)
     gh_schema_register_module();
     gh_us_register_module();
     gh_km_register_builtin(); /* before SCIM, which accepts the key manager's tokens */
+    gh_km_register_jwt_plugins();
     gh_scim_register_module();
+    gh_gw_register_builtin(); /* after the key manager, whose validation it calls in-process */
 }

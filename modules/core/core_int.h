@@ -31,6 +31,7 @@ typedef struct st_gh_loop_t {
     pthread_t tid;
     h2o_evloop_t *loop;
     h2o_context_t ctx;
+    h2o_context_t gw_ctx; /* the gateway listeners' context, over srv->gw_globalconf */
     h2o_accept_ctx_t accept[GH_LST_COUNT];
     h2o_socket_t *listeners[GH_LST_COUNT];
     h2o_multithread_receiver_t job_receiver;
@@ -43,7 +44,12 @@ struct st_gh_server_t {
     const gh_conf_t *conf;
     gh_server_opts_t opts;
     h2o_globalconf_t globalconf;
-    h2o_hostconf_t *mgt_host, *gw_host;
+    /* The gateway listeners have their own global configuration: libh2o 2.2.5 reads request bodies whole
+     * before a handler runs, capped by globalconf.max_request_entity_size, and API payloads need a larger cap
+     * than the management APIs. It also holds a copy of the management routes, reachable only by internal
+     * delegation (the gateway's /token goes to the key manager's /oauth2/token without a socket). */
+    h2o_globalconf_t gw_globalconf;
+    h2o_hostconf_t *mgt_host, *gw_host, *mgt_host_gw;
     h2o_hostconf_t *hosts_mgt[2], *hosts_gw[2];
     SSL_CTX *ssl_ctx;
     int ports[GH_LST_COUNT];
@@ -58,10 +64,16 @@ struct st_gh_server_t {
     pthread_cond_t ready_cv;
     int n_ready;
     int listen_failed; /* a loop could not open its sockets: the process stops with exit 1 */
-    struct {
-        const char *name;
-        void *obj;
-    } services[16];
+    gh_us_t *us;
+    gh_km_t *km;
+    gh_gw_t *gw;
+    struct st_gh_pathconf_hook_t {
+        unsigned mask;
+        char *path;
+        gh_pathconf_fn fn;
+        void *data;
+    } hooks[8];
+    size_t n_hooks;
     struct st_gh_route_spec_t {
         unsigned mask;
         char *path;
@@ -70,7 +82,6 @@ struct st_gh_server_t {
         void *data;
     } *routes;
     size_t n_routes;
-    size_t n_services;
 };
 
 /* tls.c: Mozilla "intermediate" TLS (https://ssl-config.mozilla.org/guidelines/5.7.json) */

@@ -10,6 +10,8 @@
 #include "gatehouse/mem.h"
 #include "gatehouse/registry.h"
 
+static h2o_pathconf_t *find_or_add_path(h2o_hostconf_t *host, const char *path);
+
 static const int default_ports[GH_LST_COUNT] = {GH_PORT_MGT_HTTPS, GH_PORT_MGT_HTTP, GH_PORT_GW_HTTPS,
                                                 GH_PORT_GW_HTTP};
 
@@ -28,22 +30,62 @@ int gh_server_port(const gh_server_t *srv, gh_listener_kind_t kind)
     return srv->ports[kind];
 }
 
-void gh_server_provide(gh_server_t *srv, const char *name, void *obj)
+void gh_server_set_userstore(gh_server_t *srv, gh_us_t *us)
 {
-    gh_assert(srv->n_services < sizeof(srv->services) / sizeof(srv->services[0]));
-    srv->services[srv->n_services].name = name;
-    srv->services[srv->n_services].obj = obj;
-    srv->n_services++;
+    srv->us = us;
 }
 
-void *gh_server_lookup(gh_server_t *srv, const char *name)
+gh_us_t *gh_server_userstore(gh_server_t *srv)
 {
-    size_t i;
+    return srv->us;
+}
 
-    for (i = 0; i < srv->n_services; ++i)
-        if (strcmp(srv->services[i].name, name) == 0)
-            return srv->services[i].obj;
-    return NULL;
+void gh_server_set_km(gh_server_t *srv, gh_km_t *km)
+{
+    srv->km = km;
+}
+
+gh_km_t *gh_server_km(gh_server_t *srv)
+{
+    return srv->km;
+}
+
+void gh_server_set_gateway(gh_server_t *srv, gh_gw_t *gw)
+{
+    srv->gw = gw;
+}
+
+gh_gw_t *gh_server_gateway(gh_server_t *srv)
+{
+    return srv->gw;
+}
+
+int gh_server_on_pathconf(gh_server_t *srv, unsigned mask, const char *path, gh_pathconf_fn fn, void *data,
+                          gh_err_t *err)
+{
+    struct st_gh_pathconf_hook_t *h;
+
+    if (srv->n_hooks == GH_ARRAY_SIZE(srv->hooks))
+        return gh_err_set(err, GH_E_INPUT, "too many path configuration hooks");
+    h = &srv->hooks[srv->n_hooks++];
+    h->mask = mask;
+    h->path = gh_strdup(path);
+    h->fn = fn;
+    h->data = data;
+    return GH_OK;
+}
+
+static void run_pathconf_hooks(gh_server_t *srv)
+{
+    size_t i, k;
+
+    for (i = 0; i < srv->n_hooks; ++i) {
+        h2o_hostconf_t *hosts[2] = {(srv->hooks[i].mask & GH_ON_MGT) ? srv->mgt_host : NULL,
+                                    (srv->hooks[i].mask & GH_ON_GW) ? srv->gw_host : NULL};
+        for (k = 0; k < 2; ++k)
+            if (hosts[k] != NULL)
+                srv->hooks[i].fn(find_or_add_path(hosts[k], srv->hooks[i].path), srv->hooks[i].data);
+    }
 }
 
 /* 1 when the raw HTTP/1 header block of req names both Content-Length and Transfer-Encoding. libh2o 2.2.5 takes
@@ -185,9 +227,10 @@ static void commit_routes(gh_server_t *srv)
 
     sort_by_path_length(srv->routes, srv->n_routes);
     for (i = 0; i < srv->n_routes; ++i) {
-        h2o_hostconf_t *hosts[2] = {(srv->routes[i].mask & GH_ON_MGT) ? srv->mgt_host : NULL,
-                                    (srv->routes[i].mask & GH_ON_GW) ? srv->gw_host : NULL};
-        for (k = 0; k < 2; ++k) {
+        h2o_hostconf_t *hosts[3] = {(srv->routes[i].mask & GH_ON_MGT) ? srv->mgt_host : NULL,
+                                    (srv->routes[i].mask & GH_ON_GW) ? srv->gw_host : NULL,
+                                    (srv->routes[i].mask & GH_ON_MGT) ? srv->mgt_host_gw : NULL};
+        for (k = 0; k < 3; ++k) {
             gh_route_t *r;
             if (hosts[k] == NULL)
                 continue;
@@ -282,7 +325,12 @@ int gh_server_create(const gh_conf_t *conf, const gh_server_opts_t *opts, gh_ser
     /* bodies are read whole before handlers run: cap them (OAuth forms and REST payloads are small) */
     srv->globalconf.max_request_entity_size = 8 * 1024 * 1024;
     srv->mgt_host = h2o_config_register_host(&srv->globalconf, h2o_iovec_init(H2O_STRLIT("management")), 65535);
-    srv->gw_host = h2o_config_register_host(&srv->globalconf, h2o_iovec_init(H2O_STRLIT("gateway")), 65535);
+    h2o_config_init(&srv->gw_globalconf);
+    srv->gw_globalconf.server_name = h2o_iovec_init(H2O_STRLIT("Gatehouse"));
+    srv->gw_globalconf.max_request_entity_size = GH_GW_MAX_REQUEST_BODY;
+    srv->gw_host = h2o_config_register_host(&srv->gw_globalconf, h2o_iovec_init(H2O_STRLIT("gateway")), 65535);
+    srv->mgt_host_gw =
+        h2o_config_register_host(&srv->gw_globalconf, h2o_iovec_init(H2O_STRLIT("management")), 65535);
     srv->hosts_mgt[0] = srv->mgt_host;
     srv->hosts_gw[0] = srv->gw_host;
     *out = srv;
@@ -294,6 +342,7 @@ int gh_server_create(const gh_conf_t *conf, const gh_server_opts_t *opts, gh_ser
     if (gh_health_setup(srv, err) != GH_OK || setup_modules(srv, err) != GH_OK)
         return GH_ERR;
     commit_routes(srv);
+    run_pathconf_hooks(srv);
     return srv->opts.no_bind ? GH_OK : bind_early(srv, err);
 }
 
@@ -330,10 +379,13 @@ void gh_server_destroy(gh_server_t *srv)
             close(srv->fds[k]);
     gh_pools_close(srv);
     h2o_config_dispose(&srv->globalconf);
+    h2o_config_dispose(&srv->gw_globalconf);
     for (k = 0; k < (int)srv->n_routes; ++k) {
         free(srv->routes[k].path);
         free(srv->routes[k].methods);
     }
+    for (k = 0; k < (int)srv->n_hooks; ++k)
+        free(srv->hooks[k].path);
     free(srv->routes);
     if (srv->ssl_ctx != NULL)
         SSL_CTX_free(srv->ssl_ctx);

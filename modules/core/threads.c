@@ -32,6 +32,7 @@ static void on_stop(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
     l->stopping = 1;
     close_listeners(l);
     h2o_context_request_shutdown(&l->ctx);
+    h2o_context_request_shutdown(&l->gw_ctx);
 }
 
 static int open_listeners(gh_loop_t *l, gh_err_t *err)
@@ -48,7 +49,7 @@ static int open_listeners(gh_loop_t *l, gh_err_t *err)
         } else if ((fd = gh_listener_bind(srv->opts.bind_host, srv->ports[k], err)) < 0) {
             return GH_ERR;
         }
-        l->accept[k].ctx = &l->ctx;
+        l->accept[k].ctx = (k == GH_LST_MGT_HTTPS || k == GH_LST_MGT_HTTP) ? &l->ctx : &l->gw_ctx;
         l->accept[k].hosts = (k == GH_LST_MGT_HTTPS || k == GH_LST_MGT_HTTP) ? srv->hosts_mgt : srv->hosts_gw;
         l->accept[k].ssl_ctx = (k == GH_LST_MGT_HTTPS || k == GH_LST_GW_HTTPS) ? srv->ssl_ctx : NULL;
         l->listeners[k] = h2o_evloop_socket_create(l->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
@@ -60,7 +61,8 @@ static int open_listeners(gh_loop_t *l, gh_err_t *err)
 
 static int drained(gh_loop_t *l)
 {
-    return h2o_linklist_is_empty(&l->ctx.http1._conns) && h2o_linklist_is_empty(&l->ctx.http2._conns);
+    return h2o_linklist_is_empty(&l->ctx.http1._conns) && h2o_linklist_is_empty(&l->ctx.http2._conns) &&
+           h2o_linklist_is_empty(&l->gw_ctx.http1._conns) && h2o_linklist_is_empty(&l->gw_ctx.http2._conns);
 }
 
 static void *loop_main(void *arg)
@@ -97,6 +99,7 @@ static void loop_init(gh_server_t *srv, gh_loop_t *l)
     l->srv = srv;
     l->loop = h2o_evloop_create();
     h2o_context_init(&l->ctx, l->loop, &srv->globalconf);
+    h2o_context_init(&l->gw_ctx, l->loop, &srv->gw_globalconf);
     h2o_multithread_register_receiver(l->ctx.queue, &l->stop_receiver, on_stop);
     gh_jobs_loop_init(l);
     for (k = 0; k < GH_LST_COUNT; ++k)
@@ -117,11 +120,14 @@ static void *loop_thread(void *arg)
     /* h2o arms a context-wide graceful-shutdown timer for HTTP/2; it must be off before the context goes */
     if (h2o_timeout_is_linked(&l->ctx.http2._graceful_shutdown_timeout))
         h2o_timeout_unlink(&l->ctx.http2._graceful_shutdown_timeout);
+    if (h2o_timeout_is_linked(&l->gw_ctx.http2._graceful_shutdown_timeout))
+        h2o_timeout_unlink(&l->gw_ctx.http2._graceful_shutdown_timeout);
     /* let deferred socket closes run so no timeout entry outlives the context */
     h2o_evloop_run(l->loop, 0);
     gh_jobs_loop_dispose(l);
     h2o_multithread_unregister_receiver(l->ctx.queue, &l->stop_receiver);
     h2o_context_dispose(&l->ctx);
+    h2o_context_dispose(&l->gw_ctx);
     h2o_evloop_destroy(l->loop);
     return NULL;
 }
