@@ -29,4 +29,11 @@ typedef struct st_gh_km_t gh_km_t;
 int gh_km_bearer(gh_km_t *km, const char *token, char *user, size_t user_size, char *scope, size_t scope_size,
                  gh_err_t *err);
 
+/* Register the public OAuth client client_id (no secret, PKCE mandatory, grants authorization_code and
+ * refresh_token) with the redirect URIs in callback (one URI or WSO2's "regexp=(a|b)" list), or bring an existing
+ * one up to date; idempotent, one transaction. Refuses (GH_E_CONFLICT) to touch a client that has a secret. For
+ * the server's own browser clients (the consoles); blocks on the database: call during set-up or from a job. */
+int gh_km_public_client_ensure(gh_km_t *km, const char *client_id, const char *name, const char *callback,
+                               gh_err_t *err);
+
 #endif
