@@ -240,6 +240,70 @@ class ConsolesInBrowser(unittest.TestCase):
         self.sign_out()
         self.assert_clean_console()
 
+    def test_5_carbon_manages_users_and_roles(self):
+        """The rest of /carbon: a role with permissions from the tree and a member; profile claims, password,
+        unlock and delete of a user."""
+        d = self.driver
+        status, _ = self.scim("POST", "/Users", {"userName": "temp1", "password": "Temp-Pass1"})
+        self.assertEqual(status, 201)
+        self.sign_in("/carbon", "admin", "admin")
+
+        d.find_element(By.XPATH, "//nav//button[normalize-space(.)='Roles']").click()
+        form = self.by_id("add-role-form")
+        self.fill("Role name", "Internal/testers", form)
+        self.button("Add role").click()
+        self.wait(EC.text_to_be_present_in_element((By.ID, "role-title"), "Role Internal/testers"))
+        d.find_element(By.CSS_SELECTOR, "input[data-permission='/permission/admin/login']").click()
+        d.find_element(By.CSS_SELECTOR, "input[data-permission='/permission/admin/manage/api/subscribe']").click()
+        self.button("Save permissions").click()
+        self.wait(EC.text_to_be_present_in_element((By.ID, "status"), "saved"))
+        form = self.by_id("role-users-form")
+        self.fill("Add user by name", "temp1", form)
+        self.button("Assign").click()
+        self.wait(EC.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Remove temp1']")))
+        status, u = self.scim("GET", '/Users?filter=userName%20eq%20%22temp1%22')
+        self.assertIn("Internal/testers", [g["display"] for g in u["Resources"][0].get("groups", [])])
+        # the grant holds: temp1 may now subscribe
+        rows = ghtest.sql(None, "SELECT p.UM_RESOURCE_ID FROM UM_PERMISSION p JOIN UM_ROLE_PERMISSION r ON "
+                          "r.UM_PERMISSION_ID = p.UM_ID WHERE r.UM_ROLE_NAME = 'testers' ORDER BY 1",
+                          os.path.join(self.conf.home, "repository", "database", "WSO2CARBON_DB.db"))
+        self.assertEqual([r[0] for r in rows], ["/permission/admin/login", "/permission/admin/manage/api/subscribe"])
+
+        # a user's profile and password
+        for _ in range(6):  # lock temp1 out
+            ghtest.http("GET", self.base + "/scim2/Me", headers=basic("temp1", "wrong-pass"))
+        d.find_element(By.XPATH, "//nav//button[normalize-space(.)='Users']").click()
+        self.fill("Search users", "temp")
+        self.button("Search").click()
+        self.wait(EC.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Manage temp1']"))).click()
+        self.wait(EC.text_to_be_present_in_element((By.ID, "user-title"), "User temp1"))
+        form = self.by_id("claims-form")
+        self.fill("E-mail", "temp1@example.org", form)
+        self.fill("Family name", "Tester", form)
+        self.button("Save profile").click()
+        self.wait(EC.text_to_be_present_in_element((By.ID, "status"), "Profile saved"))
+        self.button("Unlock").click()
+        self.wait(EC.text_to_be_present_in_element((By.ID, "status"), "unlocked"))
+        form = self.by_id("password-form")
+        self.fill("New password", "Temp-Pass2", form)
+        self.button("Change password").click()
+        self.wait(EC.text_to_be_present_in_element((By.ID, "status"), "Password changed"))
+        status, _, _ = ghtest.http("GET", self.base + "/scim2/Me", headers=basic("temp1", "Temp-Pass2"))
+        self.assertEqual(status, 200)
+        status, u = self.scim("GET", '/Users?filter=userName%20eq%20%22temp1%22')
+        u = u["Resources"][0]
+        self.assertEqual(u["emails"][0]["value"] if isinstance(u["emails"][0], dict) else u["emails"][0],
+                         "temp1@example.org")
+        self.assertEqual(u["name"]["familyName"], "Tester")
+        self.assertTrue(u["active"])
+        self.button("Delete user").click()
+        d.switch_to.alert.accept()
+        self.wait(EC.presence_of_element_located((By.ID, "user-results")))
+        status, u = self.scim("GET", '/Users?filter=userName%20eq%20%22temp1%22')
+        self.assertEqual(u["totalResults"], 0)
+        self.assert_clean_console()
+        self.sign_out()
+
     def test_4_publish_subscribe_and_try_it(self):
         if not self.portals:
             self.skipTest("the server answers 404 for /api/am/publisher/v0.14/apis: the portals' REST APIs are not "
