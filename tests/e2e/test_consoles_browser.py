@@ -7,7 +7,9 @@ gatehouse-echo, publish it, subscribe userJwt, generate keys, get a token, call 
 decoded X-JWT-Assertion) run when the server has the portals' REST APIs and the gateway; until then they are
 skipped with the reason. No page may log a console error or a CSP violation.
 
-GH_CONSOLE_SHOTS=DIR saves a screenshot of each console's main page there (docs/img/ is made that way)."""
+GH_CONSOLE_SHOTS=DIR saves a screenshot of each console's main page there (docs/img/ is made that way).
+GH_CONSOLE_FAKE=1 runs everything, the Publisher and DevPortal flows included, against console_fake.py's stand-ins
+for the portals' REST APIs and the gateway (for work on the pages; the real thing is what counts)."""
 import base64
 import json
 import os
@@ -51,9 +53,19 @@ class ConsolesInBrowser(unittest.TestCase):
         cls.conf = ghtest.ConfTree(offset=ghtest.free_offset())
         cls.conf.edit("user-mgt.xml", r"(<UserStoreManager class=\"[^\"]+\">)",
                       r'\g<1>\n            <Property name="PasswordHashIterations">1000</Property>')
-        cls.srv = ghtest.Server(cls.conf, profile="all")
+        cls.fake = os.environ.get("GH_CONSOLE_FAKE") == "1"
+        # with the fakes, the gateway's ports are the fake gateway's
+        cls.srv = ghtest.Server(cls.conf, profile="key-manager,publisher,devportal,admin" if cls.fake else "all")
         cls.srv.wait_ready(9763)
         cls.base = cls.srv.url(9763, "")
+        cls.fakes = []
+        if cls.fake:  # console_fake.py stands in for the portals' REST APIs and the gateway
+            import console_fake
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            cls.fakes = [console_fake.FakeFront(cls.base, port), console_fake.FakeGateway(cls.base, cls.srv.port(8280))]
+            cls.base = "http://localhost:%d" % port
         cls.profile_dir = tempfile.mkdtemp(prefix="gh-chromium-")
         opts = webdriver.ChromeOptions()
         opts.binary_location = CHROMIUM
@@ -77,6 +89,8 @@ class ConsolesInBrowser(unittest.TestCase):
             if cls.echo is not None:
                 cls.echo.terminate()
                 cls.echo.wait(10)
+            for f in cls.fakes:
+                f.shutdown()
             rc = cls.srv.stop()
             out = cls.srv.output()
             cls.conf.cleanup()
@@ -86,7 +100,12 @@ class ConsolesInBrowser(unittest.TestCase):
     # ---- helpers ---------------------------------------------------------------------------------------------
 
     def wait(self, cond, timeout=20):
-        return WebDriverWait(self.driver, timeout).until(cond)
+        try:
+            return WebDriverWait(self.driver, timeout).until(cond)
+        except TimeoutException:
+            main = self.driver.find_elements(By.TAG_NAME, "main")
+            raise AssertionError("timed out at %s; the page says:\n%s\nbrowser console: %s" % (
+                self.driver.current_url, main[0].text if main else "", self.driver.get_log("browser")))
 
     def by_id(self, id_, timeout=20):
         return self.wait(EC.visibility_of_element_located((By.ID, id_)), timeout)
@@ -308,14 +327,15 @@ class ConsolesInBrowser(unittest.TestCase):
         if not self.portals:
             self.skipTest("the server answers 404 for /api/am/publisher/v0.14/apis: the portals' REST APIs are not "
                           "in this build (enable after merging the portals and gateway branches)")
-        echo_bin = os.environ.get("GH_ECHO_BIN") or os.path.join(os.path.dirname(os.path.dirname(ghtest.BIN)),
-                                                                 "gatehouse-echo", "gatehouse-echo")
-        if not os.path.exists(echo_bin):
-            self.skipTest("no gatehouse-echo backend at %s (GH_ECHO_BIN)" % echo_bin)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             echo_port = s.getsockname()[1]
-        type(self).echo = subprocess.Popen([echo_bin, "--port", str(echo_port)])
+        if not self.fake:
+            echo_bin = os.environ.get("GH_ECHO_BIN") or os.path.join(os.path.dirname(os.path.dirname(ghtest.BIN)),
+                                                                     "gatehouse-echo", "gatehouse-echo")
+            if not os.path.exists(echo_bin):
+                self.skipTest("no gatehouse-echo backend at %s (GH_ECHO_BIN)" % echo_bin)
+            type(self).echo = subprocess.Popen([echo_bin, "--port", str(echo_port)])
         d = self.driver
 
         # Publisher: create /contextName v1 in front of the echo backend and publish it
@@ -327,10 +347,11 @@ class ConsolesInBrowser(unittest.TestCase):
         self.fill("Version", "v1", form)
         self.fill("Production endpoint", "http://127.0.0.1:%d/" % echo_port, form)
         self.fill("Sandbox endpoint", "http://127.0.0.1:%d/" % echo_port, form)
-        self.button("Create API").click()
+        self.wait(EC.element_to_be_clickable((By.ID, "create-api"))).click()
         self.wait(EC.text_to_be_present_in_element((By.ID, "api-title"), "contextName v1"))
         self.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, "button[data-action='Publish']"))).click()
         self.wait(EC.text_to_be_present_in_element((By.ID, "api-status"), "PUBLISHED"))
+        self.shot("publisher-api")
         self.assert_clean_console()
         self.sign_out()
 
@@ -362,6 +383,7 @@ class ConsolesInBrowser(unittest.TestCase):
         self.wait(EC.text_to_be_present_in_element((By.ID, "try-status"), "200"))
         jwt = self.by_id("try-jwt").text
         self.assertIn(EMAIL, jwt)
+        self.shot("store-try-it")
         self.assert_clean_console()
         self.sign_out()
 

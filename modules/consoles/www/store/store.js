@@ -307,7 +307,7 @@ function findAssertion(body) {
 
 async function tryView(main) {
     const cfg = getConfig();
-    const out = el('div', { id: 'try-output', 'aria-live': 'polite' });
+    const out = el('div', { id: 'try-output', 'aria-live': 'polite', tabindex: '-1' });
     const apps = await applications().catch(() => []);
     if (apps.length === 0) {
         view(main, 'Try it', el('p', {}, 'Create an application, subscribe it to an API and generate keys first.'));
@@ -391,6 +391,8 @@ async function tryView(main) {
             el('pre', { class: 'code', id: 'try-body' }, json ? JSON.stringify(json, null, 2) : text),
             assertion ? el('h3', {}, 'Decoded X-JWT-Assertion') : null,
             assertion ? el('pre', { class: 'code', id: 'try-jwt' }, JSON.stringify(assertion, null, 2)) : null);
+        out.focus();
+        out.scrollIntoView({ block: 'start' });
     });
     view(main, 'Try it', form, out);
     await loadApis();
