@@ -28,6 +28,7 @@ try:
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:  # reported by the test, which needs them (Makefile PKGS_TEST)
@@ -149,15 +150,21 @@ class ConsolesInBrowser(unittest.TestCase):
         d = self.driver
         d.delete_all_cookies()
         d.get(self.base + console + "/")
-        self.wait(EC.element_to_be_clickable((By.ID, "sign-in"))).click()
+        # with the keyboard only: the sign-in button has the focus, the key manager's page focuses the user name
+        self.wait(EC.element_to_be_clickable((By.ID, "sign-in")))
+        self.assertEqual(d.switch_to.active_element.get_attribute("id"), "sign-in")
+        d.switch_to.active_element.send_keys(Keys.ENTER)
         self.wait(EC.url_contains("/oauth2/authorize"))
-        self.fill("User name", user)
-        self.fill("Password", password)
-        d.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+        self.wait(EC.presence_of_element_located((By.ID, "username")))
+        self.assertEqual(d.switch_to.active_element.get_attribute("id"), "username")
+        d.switch_to.active_element.send_keys(user, Keys.TAB, password, Keys.ENTER)
         self.wait(EC.url_matches(re.escape(self.base + console + "/") + "$"))
         who = self.by_id("user-name")
         self.assertEqual(who.text, user)
         self.assertNotIn("code=", d.current_url, "the authorization code must leave the address bar")
+        # the tokens live in the page's memory only; the PKCE verifier is gone from sessionStorage
+        self.assertEqual(d.execute_script("return localStorage.length + sessionStorage.length"), 0)
+        self.assertEqual(d.get_cookies(), [])
 
     def sign_out(self):
         self.wait(EC.element_to_be_clickable((By.ID, "sign-out"))).click()
@@ -233,6 +240,12 @@ class ConsolesInBrowser(unittest.TestCase):
         self.assert_clean_console()
         self.sign_out()
         self.assert_clean_console()
+        # signing out revoked the console's tokens
+        states = ghtest.sql(None, "SELECT t.TOKEN_STATE FROM IDN_OAUTH2_ACCESS_TOKEN t JOIN IDN_OAUTH_CONSUMER_APPS a "
+                            "ON a.ID = t.CONSUMER_KEY_ID WHERE a.CONSUMER_KEY = 'gatehouse_carbon'",
+                            os.path.join(self.conf.home, "repository", "database", "WSO2AM_DB.db"))
+        self.assertTrue(states)
+        self.assertEqual({s[0] for s in states}, {"REVOKED"})
 
     def test_2_every_console_signs_in(self):
         for console, title in (("/publisher", "Publisher"), ("/store", "DevPortal"), ("/devportal", "DevPortal"),
