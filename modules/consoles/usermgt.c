@@ -7,8 +7,8 @@
  * Errors are the v0.14 REST error body; error[].message starts with the field it is about ("permissions: ..."). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <jansson.h>
-#include <openssl/crypto.h>
 #include "consoles_int.h"
 #include "gatehouse/form.h"
 #include "gatehouse/http.h"

@@ -25,7 +25,7 @@ import ghtest
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -102,7 +102,8 @@ class ConsolesInBrowser(unittest.TestCase):
 
     def wait(self, cond, timeout=20):
         try:
-            return WebDriverWait(self.driver, timeout).until(cond)
+            # a list that re-renders replaces its elements: look again
+            return WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(cond)
         except TimeoutException:
             main = self.driver.find_elements(By.TAG_NAME, "main")
             raise AssertionError("timed out at %s; the page says:\n%s\nbrowser console: %s" % (
@@ -307,6 +308,7 @@ class ConsolesInBrowser(unittest.TestCase):
         d.find_element(By.XPATH, "//nav//button[normalize-space(.)='Users']").click()
         self.fill("Search users", "temp")
         self.button("Search").click()
+        self.wait(lambda drv: drv.find_element(By.ID, "user-results").get_attribute("aria-busy") is None)
         self.wait(EC.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Manage temp1']"))).click()
         self.wait(EC.text_to_be_present_in_element((By.ID, "user-title"), "User temp1"))
         form = self.by_id("claims-form")

@@ -73,11 +73,16 @@ async function usersView(main) {
         q, el('button', { type: 'submit' }, 'Search'),
         el('button', { type: 'button', class: 'secondary', id: 'add-user', onclick: () => addUserForm(main) }, 'Add user'));
 
+    let seq = 0;
     async function load() {
+        const mine = ++seq;
+        results.setAttribute('aria-busy', 'true');
         const text = q.control.value.trim();
         const filter = text ? 'userName co "' + text.replace(/["\\]/g, '') + '"' : undefined;
         try {
             const r = await request('GET', withQuery('/scim2/Users', { filter, count: 100 }));
+            if (mine !== seq) return; // a later search answered first
+            results.removeAttribute('aria-busy');
             const users = (r && r.Resources) || [];
             results.replaceChildren(users.length === 0 ? el('p', {}, 'No user matches.') : table(
                 ['User name', 'E-mail', 'Roles', 'Status', ''],
@@ -87,6 +92,8 @@ async function usersView(main) {
                     el('button', { type: 'button', class: 'link', onclick: () => userDetail(main, u.id) }, 'Manage ' + u.userName)]),
                 { optional: [1, 2] }));
         } catch (e) {
+            if (mine !== seq) return;
+            results.removeAttribute('aria-busy');
             results.replaceChildren(el('p', { class: 'form-error', role: 'alert' }, e.message));
         }
     }

@@ -248,15 +248,22 @@ async function apiForm(api, onSaved) {
 async function listView(main) {
     const results = el('div', { id: 'api-results' });
     const q = field({ label: 'Search APIs', name: 'q', type: 'search', hint: 'A name, or name:x, context:/x, status:PUBLISHED' });
+    let seq = 0;
     async function load() {
+        const mine = ++seq;
+        results.setAttribute('aria-busy', 'true');
         try {
             const r = await request('GET', withQuery(BASE + '/apis', { query: q.control.value.trim(), limit: 100 }));
+            if (mine !== seq) return; // a later search answered first
+            results.removeAttribute('aria-busy');
             const list = (r && r.list) || [];
             results.replaceChildren(list.length === 0 ? el('p', {}, 'No API yet.') : table(['Name', 'Version', 'Context', 'Status', ''],
                 list.map((a) => [a.name, a.version, a.context, el('span', { class: 'badge' }, a.status),
                     el('button', { type: 'button', class: 'link', onclick: () => apiView(main, a.id) }, 'Open ' + a.name + ' ' + a.version)]),
                 { optional: [2] }));
         } catch (e) {
+            if (mine !== seq) return;
+            results.removeAttribute('aria-busy');
             results.replaceChildren(el('p', { class: 'form-error', role: 'alert' }, e.message));
         }
     }

@@ -51,15 +51,22 @@ async function applications() {
 async function apisView(main) {
     const results = el('div', { id: 'api-results' });
     const q = field({ label: 'Search APIs', name: 'q', type: 'search', hint: 'A name, or tag:x, context:/x' });
+    let seq = 0;
     async function load() {
+        const mine = ++seq;
+        results.setAttribute('aria-busy', 'true');
         try {
             const r = await request('GET', withQuery(BASE + '/apis', { query: q.control.value.trim(), limit: 100 }));
+            if (mine !== seq) return; // a later search answered first
+            results.removeAttribute('aria-busy');
             const list = (r && r.list) || [];
             results.replaceChildren(list.length === 0 ? el('p', {}, 'No API is published yet.') : table(['Name', 'Version', 'Context', 'Provider', ''],
                 list.map((a) => [a.name, a.version, a.context, a.provider || '',
                     el('button', { type: 'button', class: 'link', onclick: () => apiDetail(main, a.id) }, 'Open ' + a.name + ' ' + a.version)]),
                 { optional: [2, 3] }));
         } catch (e) {
+            if (mine !== seq) return;
+            results.removeAttribute('aria-busy');
             results.replaceChildren(el('p', { class: 'form-error', role: 'alert' }, e.message));
         }
     }
