@@ -1,5 +1,6 @@
 /* The job every endpoint uses: parse on the loop, run SQL on a worker, answer on the loop (include/gatehouse/
  * job.h). The result fields of gh_km_job_t say what to send; done() sends it or, when the client left, frees. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,11 @@ void gh_km_job_answer(gh_km_job_t *j, h2o_req_t *req)
 
     for (i = 0; i < j->nh; ++i) {
         h2o_iovec_t n = h2o_strdup(&req->pool, j->hname[i], SIZE_MAX), v = h2o_strdup(&req->pool, j->hval[i], SIZE_MAX);
+        size_t k;
+        /* HTTP/2 forbids upper-case field names (RFC 9113 §8.2.1: a browser drops the response); HTTP/1 readers of
+         * WSO2's RevokedAccessToken compare names case-insensitively */
+        for (k = 0; k < n.len; ++k)
+            n.base[k] = (char)tolower((unsigned char)n.base[k]);
         h2o_add_header_by_str(&req->pool, &req->res.headers, n.base, n.len, 0, NULL, v.base, v.len);
     }
     if (j->set_cookie != NULL) {

@@ -72,7 +72,9 @@ class ConsolesInBrowser(unittest.TestCase):
         opts.binary_location = CHROMIUM
         for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--user-data-dir=" + cls.profile_dir, "--window-size=1280,900"):
+                  "--user-data-dir=" + cls.profile_dir, "--window-size=1280,900",
+                  # the server's certificate is self-signed (generated at first start); the https sign-in is tested too
+                  "--ignore-certificate-errors"):
             opts.add_argument(a)
         opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         cls.driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
@@ -258,6 +260,21 @@ class ConsolesInBrowser(unittest.TestCase):
                 self.shot(console.strip("/"))
                 self.sign_out()
                 self.assert_clean_console()
+
+    def test_2b_signs_in_over_https(self):
+        """The https listener is a registered origin too (Secure cookie on the key manager's page)."""
+        if self.fake:
+            self.skipTest("the fakes front the http listener only")
+        plain = self.base
+        try:
+            type(self).base = self.srv.url(9443, "")
+            self.sign_in("/carbon", "admin", "admin")
+            self.assertTrue(self.driver.current_url.startswith("https://"))
+            self.by_id("user-results")
+            self.sign_out()
+            self.assert_clean_console()
+        finally:
+            type(self).base = plain
 
     def test_3_no_publishing_without_the_publisher_role(self):
         d = self.driver
