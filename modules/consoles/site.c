@@ -89,7 +89,11 @@ int gh_console_on_site(h2o_handler_t *self, h2o_req_t *req)
         gh_http_send(req, 301, NULL, "", 0);
         return 0;
     }
-    rest++; /* the '/' */
+    if (rest[0] != '/') { /* "/storefront" is not the store's */
+        gh_http_send_fault(req, 404, 900906, "No matching resource found", "no such page");
+        return 0;
+    }
+    rest++;
     rlen--;
     if (rlen == 11 && memcmp(rest, "config.json", 11) == 0) {
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));

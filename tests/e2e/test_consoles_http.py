@@ -83,6 +83,10 @@ class ConsolesHttp(ghtest.PerDatabase, unittest.TestCase):
         self.assertEqual((r.status_code, r.headers["location"]), (301, "/carbon/"))
         r = requests.get(self.base + "/carbon/nothing.js", timeout=30)
         self.assertEqual(r.status_code, 404)
+        for other in ("/carbonx", "/storefront/", "/admin.js"):
+            r = requests.get(self.base + other, allow_redirects=False, timeout=30)
+            self.assertEqual(r.status_code, 404, other)
+            self.assertNotIn("text/html", r.headers.get("content-type", ""))
         self.assertIn("fault", r.json())
         r = requests.post(self.base + "/carbon/", data="x", timeout=30)
         self.assertEqual(r.status_code, 405)
