@@ -1,5 +1,6 @@
 /* The explicit list of what is built in (h2o src/main.c style): drivers, user stores, and the HTTP modules in
  * the order their setup() must run (schema before the user store bootstrap, which the key manager needs). */
+#include "gatehouse/consoles.h"
 #include "gatehouse/db.h"
 #include "gatehouse/gateway.h"
 #include "gatehouse/keymanager.h"
@@ -24,4 +25,5 @@ void gh_builtins_register(void)
     gh_km_register_jwt_plugins();
     gh_scim_register_module();
     gh_gw_register_builtin(); /* after the key manager, whose validation it calls in-process */
+    gh_consoles_register_module(); /* after the key manager and the user store, whose services it uses */
 }

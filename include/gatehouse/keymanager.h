@@ -39,5 +39,11 @@ int gh_km_validate_key(gh_km_t *km, const gh_keyval_req_t *req, gh_keyval_info_t
 /* Register the claims retriever (DefaultClaimsRetriever) and the backend JWT encodings (JWTGenerator,
  * URLSafeJWTGenerator). Idempotent. */
 void gh_km_register_jwt_plugins(void);
+/* Register the public OAuth client client_id (no secret, PKCE mandatory, grants authorization_code and
+ * refresh_token) with the redirect URIs in callback (one URI or WSO2's "regexp=(a|b)" list), or bring an existing
+ * one up to date; idempotent, one transaction. Refuses (GH_E_CONFLICT) to touch a client that has a secret. For
+ * the server's own browser clients (the consoles); blocks on the database: call during set-up or from a job. */
+int gh_km_public_client_ensure(gh_km_t *km, const char *client_id, const char *name, const char *callback,
+                               gh_err_t *err);
 
 #endif

@@ -119,6 +119,10 @@ typedef struct st_gh_us_ops_t {
     /* the permissions a role grants (allowed entries): resources and actions as parallel lists */
     int (*role_permissions)(gh_us_t *us, const char *role, gh_us_strlist_t *resources, gh_us_strlist_t *actions,
                             gh_err_t *err);
+    /* version 2, optional: the permission tree (consoles) */
+    int (*list_permissions)(gh_us_t *us, const char *role, gh_us_strlist_t *out, gh_err_t *err);
+    int (*set_role_permissions)(gh_us_t *us, const char *role, const char *const *resources, size_t n,
+                                gh_err_t *err);
 } gh_us_ops_t;
 
 /* Register "jdbc" (user store), its authorization manager and tenant manager classes. Idempotent. */
@@ -185,6 +189,12 @@ int gh_us_user_covered(gh_us_t *us, const char *caller, const char *user, gh_err
 int gh_us_authorize(gh_us_t *us, const char *user, const char *resource, const char *action, gh_err_t *err);
 int gh_us_grant(gh_us_t *us, const char *role, const char *resource, const char *action, gh_err_t *err);
 int gh_us_revoke(gh_us_t *us, const char *role, const char *resource, const char *action, gh_err_t *err);
+/* The permission tree (action ui.execute) in path order: every resource when role is NULL, else the ones role is
+ * allowed explicitly (not those it inherits from a parent). Appends to out. */
+int gh_us_list_permissions(gh_us_t *us, const char *role, gh_us_strlist_t *out, gh_err_t *err);
+/* Replace role's ui.execute permissions by resources (each /permission or below) in one transaction. The admin
+ * role of user-mgt.xml is refused (GH_E_FORBIDDEN); an unknown role is GH_E_NOTFOUND. */
+int gh_us_set_role_permissions(gh_us_t *us, const char *role, const char *const *resources, size_t n, gh_err_t *err);
 
 /* Claims of the "default" profile, appended to uris/values (parallel lists). */
 int gh_us_get_claims(gh_us_t *us, const char *user, gh_us_strlist_t *uris, gh_us_strlist_t *values,

@@ -34,7 +34,7 @@ int gh_km_client_creds(gh_km_job_t *j, h2o_req_t *req)
         j->cid = gh_strdup(fid);
         j->csecret = gh_strdup(fsec);
     } else if (fid != NULL) {
-        j->cid = gh_strdup(fid); /* public client: only valid where the grant allows (none here) */
+        j->cid = gh_strdup(fid); /* public client: gh_km_client_check accepts it only where allow_public says */
     }
     return GH_OK;
 }
@@ -44,15 +44,21 @@ int gh_km_client_check(gh_km_job_t *j, gh_db_conn_t *c, gh_km_app_t *app)
     gh_err_t err = {0};
     int rc;
 
-    if (j->cid == NULL || j->csecret == NULL)
+    if (j->cid == NULL || (j->csecret == NULL && !j->allow_public))
         return gh_km_job_fail(j, 401, "invalid_client", "client authentication is required"), 0;
     if ((rc = gh_km_app_get(j->km, c, j->cid, app, &err)) < 0) {
         gh_log(GH_LOG_ERR, "keymanager", "client look-up failed: %s", err.msg);
         return gh_km_job_fail(j, 500, "server_error", "client look-up failed"), -1;
     }
-    /* unknown client and wrong secret answer alike */
-    if (rc == 0 || !gh_km_secret_matches(j->km, app->secret, j->csecret))
+    /* A client without a secret authenticates by its id alone, only where the endpoint allows it (code and
+     * refresh grants, revocation) and only when registered public (no secret, PKCE mandatory). */
+    if (j->csecret == NULL) {
+        if (rc == 0 || !gh_km_app_is_public(app))
+            return gh_km_job_fail(j, 401, "invalid_client", "client authentication is required"), 0;
+    } else if (rc == 0 || gh_km_app_is_public(app) || !gh_km_secret_matches(j->km, app->secret, j->csecret)) {
+        /* unknown client and wrong secret answer alike */
         return gh_km_job_fail(j, 401, "invalid_client", "client authentication failed"), 0;
+    }
     if (strcmp(app->state, "ACTIVE") != 0)
         return gh_km_job_fail(j, 401, "invalid_client", "the client is not active"), 0;
     return 1;

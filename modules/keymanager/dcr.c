@@ -223,3 +223,8 @@ int gh_km_callback_ok(const char *registered, const char *uri)
         p = e + 1;
     }
 }
+
+int gh_km_app_is_public(const gh_km_app_t *app)
+{
+    return app->secret[0] == '\0' && app->pkce_mandatory;
+}

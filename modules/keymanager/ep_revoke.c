@@ -58,7 +58,8 @@ int gh_km_on_revoke(h2o_handler_t *self, h2o_req_t *req)
         gh_km_job_fail(j, 400, "invalid_request", "token is required");
         goto answer;
     }
-    if (j->cid == NULL || j->csecret == NULL) {
+    j->allow_public = 1; /* RFC 7009 §2.1: a public client revokes its own tokens with its client_id */
+    if (j->cid == NULL) {
         gh_km_job_fail(j, 401, "invalid_client", "client authentication is required");
         goto answer;
     }

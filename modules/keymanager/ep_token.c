@@ -26,6 +26,13 @@ static int grant_index(const char *g)
     return -1;
 }
 
+/* The grants a public client (no secret, PKCE mandatory) may use: its code is bound to its PKCE verifier, its
+ * refresh token to the code's grant. */
+static int public_grant(const char *g)
+{
+    return strcmp(g, "authorization_code") == 0 || strcmp(g, "refresh_token") == 0;
+}
+
 static void run(gh_km_job_t *j, gh_db_conn_t *c)
 {
     const char *g = gh_form_get(&j->form, "grant_type");
@@ -33,7 +40,7 @@ static void run(gh_km_job_t *j, gh_db_conn_t *c)
 
     if (gh_km_client_check(j, c, &app) != 1)
         return;
-    if (!gh_km_grant_listed(app.grant_types, g))
+    if (!gh_km_grant_listed(app.grant_types, g) || (gh_km_app_is_public(&app) && !public_grant(g)))
         return (void)gh_km_job_fail(j, 400, "unauthorized_client", "the client may not use the %s grant", g);
     grants[grant_index(g)].fn(j, c, &app);
 }
@@ -68,7 +75,8 @@ int gh_km_on_token(h2o_handler_t *self, h2o_req_t *req)
         gh_km_job_fail(j, 400, "unsupported_grant_type", "unsupported grant type %.100s", g);
         goto answer;
     }
-    if (j->cid == NULL || j->csecret == NULL) {
+    j->allow_public = public_grant(g);
+    if (j->cid == NULL || (j->csecret == NULL && !j->allow_public)) {
         gh_km_job_fail(j, 401, "invalid_client", "client authentication is required");
         goto answer;
     }

@@ -1,5 +1,6 @@
 /* The job every endpoint uses: parse on the loop, run SQL on a worker, answer on the loop (include/gatehouse/
  * job.h). The result fields of gh_km_job_t say what to send; done() sends it or, when the client left, frees. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -48,6 +48,9 @@ int gh_km_dcr_parse_apim(const json_t *body, gh_km_dcr_t *out, gh_err_t *err);
 int gh_km_callback_check(const char *grant_types, const char *callback, gh_err_t *err);
 /* 1 when the grant list holds a grant that redirects the browser (authorization_code, implicit). */
 int gh_km_grants_redirect(const char *grant_types);
+/* 1 for a public client (RFC 6749 §2.1): registered without a secret and with PKCE mandatory. Such a client
+ * authenticates by its client_id alone at the token (code and refresh grants) and revocation endpoints. */
+int gh_km_app_is_public(const gh_km_app_t *app);
 /* 1 when grant (a grant type name) is among the space-separated list. */
 int gh_km_grant_listed(const char *list, const char *grant);
 /* 1 when uri matches the registered callback (exact, or WSO2's "regexp=" form matched as a list of

@@ -147,6 +147,7 @@ struct st_gh_km_job_t {
     char peer[64];   /* the client's address (login throttling) */
     gh_form_t form;
     char *cid, *csecret; /* client credentials presented */
+    int allow_public;    /* the endpoint accepts a public client (client_id alone, no secret) */
     char *arg;           /* endpoint specific (bearer token, client id in the path, caller user) */
     char *arg2;
     json_t *in;          /* JSON request body */
@@ -185,7 +186,8 @@ void gh_km_job_free(gh_km_job_t *j);
 /* client_auth.c: take client credentials from Basic or the form (not both). 0 ok (maybe none), -1 invalid
  * request (j has the error). */
 int gh_km_client_creds(gh_km_job_t *j, h2o_req_t *req);
-/* Worker: authenticate the presented client; 1 ok (*app filled), 0 failed (j has a 401 invalid_client), -1. */
+/* Worker: authenticate the presented client; 1 ok (*app filled), 0 failed (j has a 401 invalid_client), -1.
+ * A client_id without a secret passes only when j->allow_public is set and the client is public. */
 int gh_km_client_check(gh_km_job_t *j, gh_db_conn_t *c, gh_km_app_t *app);
 /* Worker: HTTP Basic of a user (RFC 7617: never form-decoded; throttled per j->peer) with permission `perm`
  * ('|' separates alternatives): 1 ok (*out filled: user, is_admin), 0 refused (j has the error), -1 error. */

@@ -196,3 +196,82 @@ int gh_us_jdbc_role_permissions(gh_us_t *us, const char *role, gh_us_strlist_t *
     gh_db_return(c);
     return rc < 0 ? GH_ERR : GH_OK;
 }
+
+int gh_us_jdbc_list_permissions(gh_us_t *us, const char *role, gh_us_strlist_t *out, gh_err_t *err)
+{
+    gh_db_conn_t *c = NULL;
+    const char *bare, *dname;
+    int64_t dom = 0;
+    int rc = GH_ERR;
+
+    if (gh_db_borrow(us->pool, &c, err) != GH_OK)
+        return GH_ERR;
+    if (role == NULL) {
+        rc = gh_us_collect(c,
+                           "SELECT UM_RESOURCE_ID FROM UM_PERMISSION WHERE UM_ACTION=? AND UM_TENANT_ID=? ORDER BY "
+                           "UM_RESOURCE_ID",
+                           GH_DB_ARGS(GH_DB_T(US_ACTION_UI), GH_DB_I(US_TENANT)), NULL, out, err);
+        goto out;
+    }
+    dname = role_domain(role, &bare);
+    if ((rc = gh_us_domain_id(c, dname, &dom, err)) != 1) {
+        rc = rc == 0 ? GH_OK : GH_ERR; /* no domain yet: no permissions */
+        goto out;
+    }
+    rc = gh_us_collect(c,
+                       "SELECT p.UM_RESOURCE_ID FROM UM_PERMISSION p, UM_ROLE_PERMISSION rp WHERE rp.UM_PERMISSION_ID=p.UM_ID "
+                       "AND rp.UM_ROLE_NAME=? AND rp.UM_DOMAIN_ID=? AND rp.UM_TENANT_ID=? AND rp.UM_IS_ALLOWED=1 AND "
+                       "p.UM_ACTION=? ORDER BY p.UM_RESOURCE_ID",
+                       GH_DB_ARGS(GH_DB_T(bare), GH_DB_I(dom), GH_DB_I(US_TENANT), GH_DB_T(US_ACTION_UI)), NULL, out,
+                       err);
+out:
+    gh_db_return(c);
+    return rc;
+}
+
+/* 1 the role exists, 0 not, GH_ERR */
+static int role_exists(gh_db_conn_t *c, const char *role, gh_err_t *err)
+{
+    const char *bare;
+    int hybrid = gh_us_role_split(role, &bare);
+    int64_t id = 0;
+
+    return gh_db_query_int(c,
+                           hybrid ? "SELECT UM_ID FROM UM_HYBRID_ROLE WHERE UM_ROLE_NAME=? AND UM_TENANT_ID=?"
+                                  : "SELECT UM_ID FROM UM_ROLE WHERE UM_ROLE_NAME=? AND UM_TENANT_ID=?",
+                           GH_DB_ARGS(GH_DB_T(bare), GH_DB_I(US_TENANT)), &id, err);
+}
+
+int gh_us_jdbc_set_role_permissions(gh_us_t *us, const char *role, const char *const *resources, size_t n,
+                                    gh_err_t *err)
+{
+    gh_db_conn_t *c = NULL;
+    const char *bare, *dname = role_domain(role, &bare);
+    int64_t dom = 0;
+    size_t i;
+    int rc;
+
+    /* the administrator role keeps the whole tree: taking it away would lock every administrator out */
+    if (strcmp(role, us->s.admin_role) == 0)
+        return gh_err_set(err, GH_E_FORBIDDEN, "the permissions of role '%s' (user-mgt.xml) cannot be changed", role);
+    for (i = 0; i < n; ++i)
+        if (check_resource(resources[i], US_ACTION_UI, err) != GH_OK ||
+            (strcmp(resources[i], "/permission") != 0 && strncmp(resources[i], "/permission/", 12) != 0))
+            return gh_err_set(err, GH_E_INPUT, "'%s' is not a permission: they start with /permission", resources[i]);
+    if (gh_us_begin(us, &c, err) != GH_OK)
+        return GH_ERR;
+    if ((rc = role_exists(c, role, err)) == 0)
+        rc = gh_err_set(err, GH_E_NOTFOUND, "role '%s' does not exist", role);
+    else if (rc == 1 && (rc = gh_us_domain_id(c, dname, &dom, err)) == 1)
+        rc = gh_db_exec(c,
+                        "DELETE FROM UM_ROLE_PERMISSION WHERE UM_ROLE_NAME=? AND UM_DOMAIN_ID=? AND UM_TENANT_ID=? AND "
+                        "UM_PERMISSION_ID IN (SELECT UM_ID FROM UM_PERMISSION WHERE UM_ACTION=? AND UM_TENANT_ID=?)",
+                        GH_DB_ARGS(GH_DB_T(bare), GH_DB_I(dom), GH_DB_I(US_TENANT), GH_DB_T(US_ACTION_UI),
+                                   GH_DB_I(US_TENANT)),
+                        NULL, err);
+    else if (rc == 0)
+        rc = gh_err_set(err, GH_E_CONFIG, "the user store is not initialised (no %s domain)", dname);
+    for (i = 0; rc == GH_OK && i < n; ++i)
+        rc = gh_us_grant_c(us, c, role, resources[i], US_ACTION_UI, err);
+    return gh_us_finish(c, rc == GH_OK ? GH_OK : GH_ERR, err);
+}

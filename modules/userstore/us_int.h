@@ -151,5 +151,8 @@ int gh_us_jdbc_get_claims(gh_us_t *us, const char *user, gh_us_strlist_t *uris, 
                           gh_err_t *err);
 int gh_us_jdbc_set_claims(gh_us_t *us, const char *user, const gh_us_claim_t *claims, size_t n, gh_err_t *err);
 int gh_us_jdbc_unlock_user(gh_us_t *us, const char *user, gh_err_t *err);
+int gh_us_jdbc_list_permissions(gh_us_t *us, const char *role, gh_us_strlist_t *out, gh_err_t *err);
+int gh_us_jdbc_set_role_permissions(gh_us_t *us, const char *role, const char *const *resources, size_t n,
+                                    gh_err_t *err);
 
 #endif

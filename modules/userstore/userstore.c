@@ -32,6 +32,8 @@ const gh_us_ops_t gh_us_jdbc_ops = {
     .unlock_user = gh_us_jdbc_unlock_user,
     .authenticate_ex = gh_us_jdbc_authenticate_ex,
     .role_permissions = gh_us_jdbc_role_permissions,
+    .list_permissions = gh_us_jdbc_list_permissions,
+    .set_role_permissions = gh_us_jdbc_set_role_permissions,
 };
 
 static const char *const jdbc_classes[] = {"org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager",
@@ -275,4 +277,18 @@ int gh_us_set_claims(gh_us_t *us, const char *user, const gh_us_claim_t *claims,
 int gh_us_unlock_user(gh_us_t *us, const char *user, gh_err_t *err)
 {
     return us->ops->unlock_user(us, user, err);
+}
+
+int gh_us_list_permissions(gh_us_t *us, const char *role, gh_us_strlist_t *out, gh_err_t *err)
+{
+    if (us->ops->version < 2 || us->ops->list_permissions == NULL)
+        return gh_err_set(err, GH_E_GENERIC, "this user store cannot list permissions");
+    return us->ops->list_permissions(us, role, out, err);
+}
+
+int gh_us_set_role_permissions(gh_us_t *us, const char *role, const char *const *resources, size_t n, gh_err_t *err)
+{
+    if (us->ops->version < 2 || us->ops->set_role_permissions == NULL)
+        return gh_err_set(err, GH_E_GENERIC, "this user store cannot change permissions");
+    return us->ops->set_role_permissions(us, role, resources, n, err);
 }

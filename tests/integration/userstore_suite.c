@@ -361,7 +361,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_user_claims_roles),    cmocka_unit_test(test_lockout),
         cmocka_unit_test(test_injection_names),      cmocka_unit_test(test_wso2_rehash),
         cmocka_unit_test(test_case_insensitive),     cmocka_unit_test(test_search_paging),
-        cmocka_unit_test(test_permissions_tree),     cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_permissions_tree), cmocka_unit_test(test_permissions_list_set),     cmocka_unit_test(test_cli),
         cmocka_unit_test(test_no_plaintext),
     };
     int rc;

@@ -26,6 +26,7 @@ int64_t us_count(const char *sql, const char *arg);
 
 void test_search_paging(void **state);
 void test_permissions_tree(void **state);
+void test_permissions_list_set(void **state);
 void test_cli(void **state);
 void test_no_plaintext(void **state);
 

@@ -102,6 +102,57 @@ void test_permissions_tree(void **state)
     assert_int_equal(gh_us_authorize(us_strict, "nobody-here", "/permission/admin/login", act, NULL), 0);
 }
 
+/* the /carbon console's view of the tree: list it, list a role's part, replace a role's part in one go */
+void test_permissions_list_set(void **state)
+{
+    const char *act = "ui.execute", *perms[] = {"/permission/admin/login", "/permission/admin/manage/api/create"};
+    const char *bad[] = {"/permission/admin/login", "/etc/passwd"}, *roles[] = {"Internal/editors"};
+    gh_us_strlist_t l = {0};
+    gh_err_t err = {0};
+    size_t i;
+
+    (void)state;
+    UOK(gh_us_list_permissions(us_strict, NULL, &l, UERR));
+    assert_true(gh_us_strlist_contains(&l, "/permission"));
+    assert_true(gh_us_strlist_contains(&l, "/permission/admin/manage/api/subscribe"));
+    for (i = 1; i < l.n; ++i)
+        assert_true(strcmp(l.items[i - 1], l.items[i]) < 0);
+    gh_us_strlist_dispose(&l);
+    UOK(gh_us_list_permissions(us_strict, "Internal/subscriber", &l, UERR));
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.items[0], "/permission/admin/login");
+    assert_string_equal(l.items[1], "/permission/admin/manage/api/subscribe");
+    gh_us_strlist_dispose(&l);
+
+    UOK(gh_us_add_role(us_strict, "Internal/editors", UERR));
+    UOK(gh_us_add_user(us_strict, "erin", "Pw-erin-5519", NULL, 0, roles, 1, UERR));
+    UOK(gh_us_set_role_permissions(us_strict, "Internal/editors", perms, 2, UERR));
+    assert_int_equal(gh_us_authorize(us_strict, "erin", "/permission/admin/manage/api/create", act, NULL), 1);
+    UOK(gh_us_set_role_permissions(us_strict, "Internal/editors", perms, 1, UERR)); /* replaces, not adds */
+    assert_int_equal(gh_us_authorize(us_strict, "erin", "/permission/admin/manage/api/create", act, NULL), 0);
+    assert_int_equal(gh_us_authorize(us_strict, "erin", "/permission/admin/login", act, NULL), 1);
+    UOK(gh_us_list_permissions(us_strict, "Internal/editors", &l, UERR));
+    assert_int_equal(l.n, 1);
+    gh_us_strlist_dispose(&l);
+
+    /* refusals leave the role as it was (one transaction) */
+    assert_int_equal(gh_us_set_role_permissions(us_strict, "Internal/editors", bad, 2, &err), GH_ERR);
+    assert_int_equal(err.code, GH_E_INPUT);
+    gh_err_clear(&err);
+    assert_int_equal(gh_us_set_role_permissions(us_strict, "Internal/nobody", perms, 1, &err), GH_ERR);
+    assert_int_equal(err.code, GH_E_NOTFOUND);
+    gh_err_clear(&err);
+    assert_int_equal(gh_us_set_role_permissions(us_strict, "admin", perms, 0, &err), GH_ERR);
+    assert_int_equal(err.code, GH_E_FORBIDDEN);
+    assert_int_equal(gh_us_authorize(us_strict, "admin", "/permission/admin/manage/api/publish", act, NULL), 1);
+    UOK(gh_us_list_permissions(us_strict, "Internal/editors", &l, UERR));
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.items[0], "/permission/admin/login");
+    gh_us_strlist_dispose(&l);
+    UOK(gh_us_set_role_permissions(us_strict, "Internal/editors", perms, 0, UERR));
+    assert_int_equal(gh_us_authorize(us_strict, "erin", "/permission/admin/login", act, NULL), 0);
+}
+
 static int cli(const char *line)
 {
     char *copy = gh_strdup(line), *argv[16], *save = NULL, *tok;
