@@ -2,6 +2,7 @@
  * the order their setup() must run (schema before the user store bootstrap, which the key manager needs). */
 #include "gatehouse/db.h"
 #include "gatehouse/keymanager.h"
+#include "gatehouse/portals.h"
 #include "gatehouse/registry.h"
 #include "gatehouse/schema.h"
 #include "gatehouse/scim.h"
@@ -21,4 +22,5 @@ void gh_builtins_register(void)
     gh_us_register_module();
     gh_km_register_builtin(); /* before SCIM, which accepts the key manager's tokens */
     gh_scim_register_module();
+    gh_portal_register_module(); /* after the key manager: it uses its tokens and clients */
 }
