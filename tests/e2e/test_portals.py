@@ -253,9 +253,17 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
             "Content-Type": "application/json"}), 400, "body")
         self.assert_error(self.call("POST", PUB + "/apis", self.pub, data="name=x", headers={
             "Content-Type": "text/plain"}), 415)
-        r = self.call("POST", PUB + "/apis", self.pub, data="x" * (10 * 1024 * 1024),
-                      headers={"Content-Type": "application/json"})
-        self.assertEqual(r.status_code, 413)
+        # 10 MB: h2o refuses bodies over its 8 MiB cap with 413 and closes the connection, which a client still
+        # sending may see as a reset; either way nothing is written and the server stays up
+        try:
+            r = self.call("POST", PUB + "/apis", self.pub, data="x" * (10 * 1024 * 1024),
+                          headers={"Content-Type": "application/json"})
+            self.assertEqual(r.status_code, 413)
+        except requests.exceptions.ConnectionError:
+            pass
+        self.assertEqual(self.call("GET", PUB + "/apis", self.pub).status_code, 200)
+        e = self.assert_error(self.call("POST", PUB + "/apis", self.pub, data="x" * (6 * 1024 * 1024),
+                                        headers={"Content-Type": "application/json"}), 413, "body")
         # a token without the scope, and no token
         self.assert_error(self.create_api(self.sub, "Other", "/ctx4"), 403)
         self.assertEqual(self.create_api(None, "Other", "/ctx4").status_code, 401)
