@@ -225,7 +225,7 @@ static int write_policy(gh_db_conn_t *c, const kind_t *k, const body_t *b, const
         sql = insert ? gh_strdup("INSERT INTO AM_POLICY_SUBSCRIPTION (NAME, DISPLAY_NAME, DESCRIPTION, QUOTA_TYPE, QUOTA, "
                                  "QUOTA_UNIT, UNIT_TIME, TIME_UNIT, RATE_LIMIT_COUNT, RATE_LIMIT_TIME_UNIT, "
                                  "STOP_ON_QUOTA_REACH, BILLING_PLAN, IS_DEPLOYED, TENANT_ID, UUID) VALUES (?, ?, ?, ?, "
-                                 "?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)")
+                                 "?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?)")
                      : gh_strdup("UPDATE AM_POLICY_SUBSCRIPTION SET NAME = ?, DISPLAY_NAME = ?, DESCRIPTION = ?, "
                                  "QUOTA_TYPE = ?, QUOTA = ?, QUOTA_UNIT = ?, UNIT_TIME = ?, TIME_UNIT = ?, "
                                  "RATE_LIMIT_COUNT = ?, RATE_LIMIT_TIME_UNIT = ?, STOP_ON_QUOTA_REACH = ?, "
@@ -239,7 +239,7 @@ static int write_policy(gh_db_conn_t *c, const kind_t *k, const body_t *b, const
     } else {
         int adv = strcmp(k->kind, "advanced") == 0;
         sql = insert ? gh_asprintf("INSERT INTO %s (NAME, DISPLAY_NAME, DESCRIPTION, %s, %s, %s, %s, %s, %s"
-                                   "IS_DEPLOYED, TENANT_ID, UUID) VALUES (?, ?, ?, ?, ?, ?, ?, ?, %s1, ?, ?)",
+                                   "IS_DEPLOYED, TENANT_ID, UUID) VALUES (?, ?, ?, ?, ?, ?, ?, ?, %sTRUE, ?, ?)",
                                    k->table, k->qt, k->q, k->qu, k->ut, k->tu, adv ? "APPLICABLE_LEVEL, " : "",
                                    adv ? "'apiLevel', " : "")
                      : gh_asprintf("UPDATE %s SET NAME = ?, DISPLAY_NAME = ?, DESCRIPTION = ?, %s = ?, %s = ?, %s = ?, "

@@ -123,7 +123,8 @@ void gh_portal_ep_publisher_list(gh_portal_job_t *j, gh_db_conn_t *c)
     gh_portal_search_t s = {0};
     gh_portal_ferr_t fe;
     const char *qs = gh_portal_q(j, "query");
-    char msg[256], *extra, *enc;
+    char msg[256], *extra, *enc, *key, *cached;
+    uint64_t gen;
     json_t *list;
     int64_t total = 0;
     gh_err_t err = {0};
@@ -137,9 +138,22 @@ void gh_portal_ep_publisher_list(gh_portal_job_t *j, gh_db_conn_t *c)
     s.anonymous = j->caller.kind == GH_CALLER_NONE;
     s.admin = j->caller.is_admin;
     s.roles = j->roles;
+    /* the answer depends on the query and, in the Store, on what the caller may see */
+    gen = gh_portal_list_cache_generation();
+    key = gh_asprintf("%s|%s|%lld|%lld|%s", j->base,
+                      !s.store ? "" : s.admin ? "*admin" : s.anonymous ? "*anon" : j->roles, (long long)s.offset,
+                      (long long)s.limit, qs != NULL ? qs : "");
+    if ((cached = gh_portal_list_cache_get(key)) != NULL) {
+        free(key);
+        j->status = 200;
+        j->text = cached;
+        j->ctype_out = "application/json";
+        return;
+    }
     list = json_array();
     if (gh_portal_api_search(c, &s, list, &total, &err) != GH_OK) {
         json_decref(list);
+        free(key);
         return (void)gh_portal_fail_db(j, "searching APIs", &err);
     }
     enc = gh_urlencode(qs != NULL ? qs : "");
@@ -152,6 +166,13 @@ void gh_portal_ep_publisher_list(gh_portal_job_t *j, gh_db_conn_t *c)
     free(enc);
     free(extra);
     j->status = 200;
+    {
+        char *body = json_dumps(j->out, JSON_COMPACT);
+        if (body != NULL)
+            gh_portal_list_cache_put(key, body, gen);
+        free(body);
+    }
+    free(key);
 }
 
 static void run_create(gh_portal_job_t *j, gh_db_conn_t *c)

@@ -10,6 +10,7 @@
 #include "portals_int.h"
 
 static gh_portal_t *instance;
+static int cache_sub;
 
 static const gh_portal_op_t *const publisher_tables[] = {gh_portal_publisher_ops, NULL};
 static const gh_portal_op_t *const store_tables[] = {gh_portal_store_ops, NULL};
@@ -38,6 +39,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     p->us = gh_server_lookup(srv, "userstore");
     p->km = gh_server_lookup(srv, "keymanager");
     instance = p;
+    cache_sub = gh_portal_list_cache_start();
     if (p->km == NULL)
         gh_log(GH_LOG_WARN, "portals", "no key manager in this process: bearer tokens and key generation are "
                                        "unavailable (HTTP Basic works)");
@@ -54,6 +56,8 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
 static void on_dispose(gh_server_t *srv)
 {
     (void)srv;
+    gh_portal_list_cache_stop(cache_sub);
+    cache_sub = 0;
     free(instance);
     instance = NULL;
 }

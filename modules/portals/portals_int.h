@@ -178,6 +178,16 @@ void gh_portal_ep_tier(gh_portal_job_t *j, gh_db_conn_t *c);
 /* The API's definition as the answer (GET/PUT swagger, Publisher and Store). */
 void gh_portal_send_swagger(gh_portal_job_t *j, const gh_portal_api_t *a);
 
+/* list_cache.c: API list / search answers by key (base, caller class, query), for GH_PORTAL_LIST_TTL_MS or until
+ * an API change event. get: a heap copy of the body or NULL. put: gen is gh_portal_list_cache_generation() read
+ * before the query ran, so an answer computed across a change is never served. */
+#define GH_PORTAL_LIST_TTL_MS 2000
+char *gh_portal_list_cache_get(const char *key);
+void gh_portal_list_cache_put(const char *key, const char *body, uint64_t gen);
+uint64_t gh_portal_list_cache_generation(void);
+int gh_portal_list_cache_start(void); /* subscribe to API change events; returns the handle */
+void gh_portal_list_cache_stop(int handle);
+
 /* Publish one event (after a commit). */
 void gh_portal_event(gh_event_kind_t kind, int64_t api_id, int64_t app_id, int64_t sub_id, const char *api_uuid,
                      const char *consumer_key, const char *name);
