@@ -21,7 +21,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "e2e"))
 
 
-def wrk(url, seconds, headers=(), conns=16, threads=2, script=None):
+CONNS = 16
+
+
+def wrk(url, seconds, headers=(), conns=None, threads=2, script=None):
+    conns = conns or CONNS
     cmd = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % seconds, "--latency"]
     if script:
         cmd += ["-s", os.path.join(HERE, script)]
@@ -110,7 +114,10 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--apis", type=int, default=10000)
     ap.add_argument("--apps", type=int, default=10000)
+    ap.add_argument("--conns", type=int, default=16)
     a = ap.parse_args()
+    global CONNS
+    CONNS = a.conns
     os.environ["GH_BIN"] = os.path.abspath(a.bin)
     results = {"sqlite": measure("sqlite", None, a.seconds, a.apis, a.apps)}
     if os.environ.get("GH_TEST_PG_URL"):

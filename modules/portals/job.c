@@ -230,6 +230,30 @@ static void answer(h2o_req_t *req, int status, const char *field, const char *de
     json_decref(e);
 }
 
+/* An anonymous Store listing straight from the list cache, on the loop (no credentials to check, no SQL):
+ * 1 answered, 0 not cached. */
+static int answer_cached(h2o_req_t *req, const char *base)
+{
+    gh_form_t f = {0};
+    char *key, *body;
+
+    if (req->query_at != SIZE_MAX &&
+        gh_form_parse(&f, req->path.base + req->query_at + 1, req->path.len - req->query_at - 1) != GH_OK) {
+        gh_form_dispose(&f);
+        return 0;
+    }
+    key = gh_portal_list_key(base, "*anon", gh_form_get(&f, "offset"), gh_form_get(&f, "limit"), gh_form_get(&f, "query"));
+    body = gh_portal_list_cache_get(key);
+    free(key);
+    gh_form_dispose(&f);
+    if (body == NULL)
+        return 0;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    gh_http_send(req, 200, "application/json", body, strlen(body));
+    free(body);
+    return 1;
+}
+
 /* 1 matched, 0 the path matched with another method (*other set), -1 no */
 static int match(const gh_portal_op_t *op, char **seg, int nseg)
 {
@@ -333,6 +357,12 @@ int gh_portal_on_request(h2o_handler_t *self, h2o_req_t *req)
         answer(req, 415, "Content-Type",
                (op->flags & GH_PORTAL_OP_MULTIPART) ? "send application/json or multipart/form-data"
                                                     : "send the body as application/json");
+        return 0;
+    }
+    if (op->run == gh_portal_ep_publisher_list && strstr(r->base, "/store/") != NULL &&
+        gh_http_header(req, "authorization") == NULL && answer_cached(req, r->base)) {
+        for (k = 0; k < nseg; ++k)
+            free(seg[k]);
         return 0;
     }
     j = gh_calloc(1, sizeof(*j));

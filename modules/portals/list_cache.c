@@ -95,3 +95,9 @@ void gh_portal_list_cache_stop(int handle)
     }
     pthread_mutex_unlock(&cache.mu);
 }
+
+char *gh_portal_list_key(const char *base, const char *who, const char *offset, const char *limit, const char *query)
+{
+    return gh_asprintf("%s|%s|%s|%s|%s", base, who, offset != NULL ? offset : "0", limit != NULL ? limit : "25",
+                       query != NULL ? query : "");
+}

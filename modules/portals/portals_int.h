@@ -185,6 +185,8 @@ void gh_portal_send_swagger(gh_portal_job_t *j, const gh_portal_api_t *a);
 char *gh_portal_list_cache_get(const char *key);
 void gh_portal_list_cache_put(const char *key, const char *body, uint64_t gen);
 uint64_t gh_portal_list_cache_generation(void);
+/* The cache key of a list answer: who is "" (Publisher), "*anon", "*admin" or the caller's roles. Heap. */
+char *gh_portal_list_key(const char *base, const char *who, const char *offset, const char *limit, const char *query);
 int gh_portal_list_cache_start(void); /* subscribe to API change events; returns the handle */
 void gh_portal_list_cache_stop(int handle);
 
