@@ -530,6 +530,7 @@ const gh_portal_op_t gh_portal_publisher_ops[] = {
     {"GET", "/apis/*/swagger", "apim:api_view", 0, run_get_swagger},
     {"PUT", "/apis/*/swagger", "apim:api_create", J | GH_PORTAL_OP_MULTIPART, run_put_swagger},
     {"GET", "/apis/*/lifecycle-history", "apim:api_view", 0, run_lc_history},
+    {"GET", "/applications/*", "apim:api_create", 0, gh_portal_ep_publisher_app},
     {"GET", "/subscriptions", "apim:subscription_view", 0, gh_portal_ep_pub_subs},
     {"GET", "/subscriptions/*", "apim:subscription_view", 0, gh_portal_ep_pub_sub},
     {"POST", "/subscriptions/block-subscription", "apim:subscription_block", J, gh_portal_ep_block},

@@ -323,3 +323,30 @@ void gh_portal_ep_store_app_delete(gh_portal_job_t *j, gh_db_conn_t *c)
            j->caller.user, nsubs, nkeys);
     j->status = 200;
 }
+
+/* Publisher GET /applications/{id}: an application that subscribes to one of the caller's APIs (administrators:
+ * any), as a provider sees who uses its APIs. */
+void gh_portal_ep_publisher_app(gh_portal_job_t *j, gh_db_conn_t *c)
+{
+    gh_portal_app_t a;
+    gh_err_t err = {0};
+    int64_t n = 0;
+    int rc;
+
+    if ((rc = gh_portal_app_load(c, j->seg[1], &a, &err)) < 0)
+        return (void)gh_portal_fail_db(j, "reading the application", &err);
+    if (rc == 0)
+        return (void)gh_portal_fail(j, 404, "applicationId", "no application %s", j->seg[1]);
+    if (!j->caller.is_admin &&
+        (gh_db_query_int(c,
+                         "SELECT COUNT(*) FROM AM_SUBSCRIPTION s JOIN AM_API p ON p.API_ID = s.API_ID WHERE "
+                         "s.APPLICATION_ID = ? AND p.API_PROVIDER = ?",
+                         GH_DB_ARGS(GH_DB_I(a.id), GH_DB_T(j->caller.user)), &n, &err) != 1 ||
+         n == 0)) {
+        if (err.code != GH_E_NONE)
+            return (void)gh_portal_fail_db(j, "reading subscriptions", &err);
+        return (void)gh_portal_fail(j, 403, "applicationId", "the application subscribes to none of your APIs");
+    }
+    j->status = 200;
+    j->out = gh_portal_app_to_json(&a);
+}

@@ -170,6 +170,7 @@ void gh_portal_ep_keys_get(gh_portal_job_t *j, gh_db_conn_t *c);
 void gh_portal_ep_keys_put(gh_portal_job_t *j, gh_db_conn_t *c);
 void gh_portal_ep_regenerate_secret(gh_portal_job_t *j, gh_db_conn_t *c);
 void gh_portal_ep_publisher_list(gh_portal_job_t *j, gh_db_conn_t *c);
+void gh_portal_ep_publisher_app(gh_portal_job_t *j, gh_db_conn_t *c);
 /* the application uuid owned by the caller: 1, or 0 answered (400 / 403 / 404) */
 int gh_portal_app_own(gh_portal_job_t *j, gh_db_conn_t *c, const char *uuid, gh_portal_app_t *a);
 void gh_portal_ep_tiers(gh_portal_job_t *j, gh_db_conn_t *c);

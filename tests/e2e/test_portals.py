@@ -333,6 +333,11 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
         hidden = r.json()["id"]
         self.assert_error(self.call("POST", PUB + "/apis/change-lifecycle?apiId=%s&action=Publish" % hidden,
                                     tok["access_token"]), 403)
+        # a provider sees the applications subscribed to its APIs, not others
+        r = self.call("GET", PUB + "/applications/" + self.app["applicationId"], self.pub)
+        self.assertEqual((r.status_code, r.json()["name"]), (200, "userJwt"), r.text)
+        self.assert_error(self.call("GET", PUB + "/applications/" + self.app["applicationId"], tok["access_token"]),
+                          403, "applicationId")
         self.assertEqual(self.call("POST", PUB + "/apis/change-lifecycle?apiId=%s&action=Publish" % hidden,
                                    self.pub).status_code, 200)
         # restricted: hidden from the subscriber and from anonymous callers, shown to a role holder
