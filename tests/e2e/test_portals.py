@@ -199,6 +199,18 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
         # the secret is stored hashed
         self.assertEqual(self.count("SELECT COUNT(*) FROM IDN_OAUTH_CONSUMER_APPS WHERE CONSUMER_SECRET = '%s'"
                                     % keys["consumerSecret"]), 0)
+        # SANDBOX keys: an unknown grant type is refused with nothing written; without client_credentials no token
+        gen = STORE + "/applications/generate-keys?applicationId=" + self.app["applicationId"]
+        self.assert_error(self.call("POST", gen, self.sub, body={"keyType": "SANDBOX", "validityTime": "3600",
+                                                                 "supportedGrantTypes": ["bogus"]}),
+                          400, "supportedGrantTypes")
+        self.assert_error(self.call("POST", gen, self.sub, body={"keyType": "TEST", "validityTime": "3600"}), 400,
+                          "keyType")
+        self.assertEqual(self.count("SELECT COUNT(*) FROM AM_APPLICATION_KEY_MAPPING"), 1)
+        r = self.call("POST", gen, self.sub, body={"keyType": "SANDBOX", "validityTime": "3600",
+                                                   "supportedGrantTypes": ["password"]})
+        self.assertEqual((r.status_code, r.json()["token"], r.json()["supportedGrantTypes"]), (200, None, ["password"]),
+                         r.text)
         # the subscriber gets a token with the application's keys
         tok = self.password_token(*self.sub_user, scope="default", client=(keys["consumerKey"], keys["consumerSecret"]))
         self.assertTrue(tok["access_token"])
