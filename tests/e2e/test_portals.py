@@ -459,5 +459,39 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
                          .status_code, 404)
 
 
+class PortalsProfileTest(unittest.TestCase):
+    """Routes only for the roles the profile runs: publisher + devportal without key-manager or admin (SQLite)."""
+
+    def test_publisher_devportal_only(self):
+        conf = ghtest.ConfTree(offset=ghtest.free_offset())
+        try:
+            srv = ghtest.Server(conf)  # the first start creates the tables and seeds the REST scopes
+            srv.wait_ready(9763)
+            srv.stop()
+            srv = ghtest.Server(conf, profile="publisher,devportal")
+            srv.wait_ready(9763)
+            base = srv.url(9763, "")
+            try:
+                r = requests.get(base + PUB + "/apis", auth=ADMIN, timeout=30)
+                self.assertEqual((r.status_code, r.json()["count"]), (200, 0), r.text)
+                self.assertEqual(requests.get(base + STORE + "/apis", timeout=30).status_code, 200)
+                # no admin role: its base path is not routed; no key manager: bearer tokens and keys are refused
+                self.assertEqual(requests.get(base + ADMIN_API + "/throttling/policies/application", auth=ADMIN,
+                                              timeout=30).status_code, 404)
+                r = requests.get(base + PUB + "/apis", headers={"Authorization": "Bearer x"}, timeout=30)
+                self.assertEqual(r.status_code, 401, r.text)
+                r = requests.post(base + STORE + "/applications", auth=ADMIN, timeout=30,
+                                  json={"name": "a", "throttlingTier": "Unlimited"})
+                self.assertEqual(r.status_code, 201, r.text)
+                r = requests.post(base + STORE + "/applications/generate-keys?applicationId=" +
+                                  r.json()["applicationId"], auth=ADMIN, timeout=30,
+                                  json={"keyType": "PRODUCTION", "validityTime": "3600"})
+                self.assertEqual(r.status_code, 503, r.text)
+            finally:
+                srv.stop()
+        finally:
+            conf.cleanup()
+
+
 if __name__ == "__main__":
     ghtest.main()
