@@ -102,6 +102,10 @@ def measure(kind, base_url, seconds, n_apis, n_apps):
         res = {"store_list": wrk(store, seconds),
                "publisher_search": wrk(search, seconds, headers=["Authorization: Bearer " + tok]),
                "store_random_page_uncached": wrk(km.base, seconds, script="random_page.lua"),
+               # latency without queueing: one connection, one request at a time
+               "store_list_1conn": wrk(store, seconds, conns=1, threads=1),
+               "publisher_search_1conn": wrk(search, seconds, headers=["Authorization: Bearer " + tok], conns=1,
+                                             threads=1),
                "apis": n_apis, "applications": apps}
         return res
     finally:
@@ -127,7 +131,8 @@ def main():
     print("| database | what | requests/s | p50 | p99 | non-2xx |")
     print("|---|---|---|---|---|---|")
     for db, r in results.items():
-        for k in ("store_list", "publisher_search", "store_random_page_uncached"):
+        for k in ("store_list", "publisher_search", "store_random_page_uncached", "store_list_1conn",
+                  "publisher_search_1conn"):
             print("| %s | %s | %.0f | %s | %s | %d |" % (db, k, r[k]["rps"], r[k]["p50"], r[k]["p99"], r[k]["errors"]))
 
 

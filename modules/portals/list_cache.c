@@ -19,6 +19,7 @@ static struct {
         char *body;
         uint64_t gen;
         int64_t until_ms;
+        int refreshing; /* one request is recomputing an expired entry; the others get the old answer meanwhile */
     } e[SLOTS];
 } cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
 static atomic_uint_fast64_t generation = 1;
@@ -40,9 +41,16 @@ char *gh_portal_list_cache_get(const char *key)
     char *out = NULL;
 
     pthread_mutex_lock(&cache.mu);
-    if (cache.e[i].key != NULL && cache.e[i].gen == gen && cache.e[i].until_ms > now &&
-        strcmp(cache.e[i].key, key) == 0)
-        out = gh_strdup(cache.e[i].body);
+    if (cache.e[i].key != NULL && cache.e[i].gen == gen && strcmp(cache.e[i].key, key) == 0) {
+        /* expired but unchanged here: the first caller recomputes, the others keep the old answer for at most
+         * GH_PORTAL_LIST_TTL_MS more, so the database sees one query per expiry instead of one per request */
+        if (cache.e[i].until_ms > now)
+            out = gh_strdup(cache.e[i].body);
+        else if (!cache.e[i].refreshing)
+            cache.e[i].refreshing = 1;
+        else if (cache.e[i].until_ms + GH_PORTAL_LIST_TTL_MS > now)
+            out = gh_strdup(cache.e[i].body);
+    }
     pthread_mutex_unlock(&cache.mu);
     return out;
 }
@@ -59,6 +67,7 @@ void gh_portal_list_cache_put(const char *key, const char *body, uint64_t gen)
     cache.e[i].body = b;
     cache.e[i].gen = gen;
     cache.e[i].until_ms = gh_portal_now_ms() + GH_PORTAL_LIST_TTL_MS;
+    cache.e[i].refreshing = 0;
     pthread_mutex_unlock(&cache.mu);
     free(ok);
     free(ob);
