@@ -345,6 +345,9 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
         hidden = r.json()["id"]
         self.assert_error(self.call("POST", PUB + "/apis/change-lifecycle?apiId=%s&action=Publish" % hidden,
                                     tok["access_token"]), 403)
+        # the API's own scope is bound to its roles: the key manager grants "order" to a subscriber only
+        self.assertEqual(self.password_token(*self.sub_user, scope="order")["scope"], "order")
+        self.assertEqual(self.password_token(*creator, scope="order")["scope"], "default")
         # a provider sees the applications subscribed to its APIs, not others
         r = self.call("GET", PUB + "/applications/" + self.app["applicationId"], self.pub)
         self.assertEqual((r.status_code, r.json()["name"]), (200, "userJwt"), r.text)
