@@ -84,6 +84,64 @@ static void run_swagger(gh_portal_job_t *j, gh_db_conn_t *c)
 }
 
 
+/* GET /tags: the tags of the published APIs the caller may see, with how many APIs carry each */
+static void run_tags(gh_portal_job_t *j, gh_db_conn_t *c)
+{
+    gh_portal_ferr_t fe;
+    gh_db_stmt_t *s;
+    gh_err_t err = {0};
+    int64_t offset, limit, i = 0;
+    json_t *weights = json_object(), *list, *v;
+    const char *k;
+    int rc;
+
+    if (gh_portal_paging(gh_portal_q(j, "offset"), gh_portal_q(j, "limit"), &offset, &limit, &fe) != GH_OK) {
+        json_decref(weights);
+        return (void)gh_portal_fail_ferr(j, &fe);
+    }
+    if (gh_db_prepare(c,
+                      "SELECT TAGS, VISIBILITY, VISIBLE_ROLES FROM GH_API WHERE STATUS IN ('PUBLISHED', 'PROTOTYPED') "
+                      "AND TAGS IS NOT NULL",
+                      &s, &err) != GH_OK ||
+        gh_db_execute(s, NULL, 0, &err) != GH_OK) {
+        json_decref(weights);
+        return (void)gh_portal_fail_db(j, "reading tags", &err);
+    }
+    while ((rc = gh_db_next(s, &err)) == 1) {
+        gh_portal_api_t a = {0};
+        json_t *tags;
+        size_t n;
+        a.visibility = (char *)gh_db_col_text(s, 1, NULL);
+        a.visible_roles = (char *)gh_db_col_text(s, 2, NULL);
+        if (!gh_portal_api_visible(j, &a))
+            continue;
+        tags = gh_portal_csv_to_json(gh_db_col_text(s, 0, NULL));
+        json_array_foreach(tags, n, v) {
+            json_t *w = json_object_get(weights, json_string_value(v));
+            json_object_set_new(weights, json_string_value(v), json_integer(w ? json_integer_value(w) + 1 : 1));
+        }
+        json_decref(tags);
+    }
+    gh_db_reset(s);
+    if (rc < 0) {
+        json_decref(weights);
+        return (void)gh_portal_fail_db(j, "reading tags", &err);
+    }
+    list = json_array();
+    json_object_foreach(weights, k, v) {
+        if (i >= offset && (int64_t)json_array_size(list) < limit)
+            json_array_append_new(list, json_pack("{s:s,s:O}", "name", k, "weight", v));
+        i++;
+    }
+    json_decref(weights);
+    {
+        char *base = gh_asprintf("%s/tags", j->base);
+        j->out = gh_portal_list_body(list, i, offset, limit, base, "");
+        free(base);
+    }
+    j->status = 200;
+}
+
 #define A GH_PORTAL_OP_ANON
 #define J GH_PORTAL_OP_JSON
 #define SUB "apim:subscribe"
@@ -106,5 +164,6 @@ const gh_portal_op_t gh_portal_store_ops[] = {
     {"DELETE", "/subscriptions/*", SUB, 0, gh_portal_ep_store_sub_delete},
     {"GET", "/tiers/*", NULL, A, gh_portal_ep_tiers},
     {"GET", "/tiers/*/*", NULL, A, gh_portal_ep_tier},
+    {"GET", "/tags", NULL, A, run_tags},
     {NULL, NULL, NULL, 0, NULL},
 };

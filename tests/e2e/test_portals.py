@@ -126,7 +126,7 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
         tok = self.password_token("admin", "admin")
         self.assertTrue({"apim:api_create", "apim:api_publish", "apim:api_view"} <= set(tok["scope"].split()))
         self.pub = tok["access_token"]
-        r = self.create_api(self.pub, "PizzaShack", "/contextName")
+        r = self.create_api(self.pub, "PizzaShack", "/contextName", tags=["food"])
         self.assertEqual(r.status_code, 201, r.text)
         api = r.json()
         self.assertTrue(r.headers["Location"].endswith(PUB + "/apis/" + api["id"]))
@@ -340,7 +340,7 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
         tok = self.password_token(*creator)
         self.assertNotIn("apim:api_publish", tok["scope"].split())
         r = self.create_api(tok["access_token"], "Hidden", "/hidden", visibility="RESTRICTED",
-                            visibleRoles=["Internal/publisher"])
+                            visibleRoles=["Internal/publisher"], tags=["secret"])
         self.assertEqual(r.status_code, 201, r.text)
         hidden = r.json()["id"]
         self.assert_error(self.call("POST", PUB + "/apis/change-lifecycle?apiId=%s&action=Publish" % hidden,
@@ -365,6 +365,10 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
         pubu = self.scim_user("publisher1", "Internal/publisher")
         ptok = self.password_token(*pubu)["access_token"]
         self.assertEqual(names(self.call("GET", STORE + "/apis", ptok)), ["Hidden", "PizzaShack"])
+        # tags of visible APIs only
+        tags = lambda r: {t["name"]: t["weight"] for t in r.json()["list"]}
+        self.assertEqual(tags(self.call("GET", STORE + "/tags")), {"food": 1})
+        self.assertEqual(tags(self.call("GET", STORE + "/tags", ptok)), {"food": 1, "secret": 1})
         self.assertEqual(names(self.call("GET", STORE + "/apis", auth=ADMIN)), ["Hidden", "PizzaShack"])
         # Block, then Re-Publish; history kept
         for action, state in (("Block", "BLOCKED"), ("Re-Publish", "PUBLISHED"), ("Deprecate", "DEPRECATED"),
