@@ -142,7 +142,7 @@ void gh_portal_ep_publisher_list(gh_portal_job_t *j, gh_db_conn_t *c)
     gen = gh_portal_list_cache_generation();
     key = gh_portal_list_key(j->base, !s.store ? "" : s.admin ? "*admin" : s.anonymous ? "*anon" : j->roles,
                              gh_portal_q(j, "offset"), gh_portal_q(j, "limit"), qs);
-    if ((cached = gh_portal_list_cache_get(key)) != NULL) {
+    if ((cached = gh_portal_list_cache_get(key, 1)) != NULL) {
         free(key);
         j->status = 200;
         j->text = cached;

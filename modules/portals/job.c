@@ -243,7 +243,7 @@ static int answer_cached(h2o_req_t *req, const char *base)
         return 0;
     }
     key = gh_portal_list_key(base, "*anon", gh_form_get(&f, "offset"), gh_form_get(&f, "limit"), gh_form_get(&f, "query"));
-    body = gh_portal_list_cache_get(key);
+    body = gh_portal_list_cache_get(key, 0);
     free(key);
     gh_form_dispose(&f);
     if (body == NULL)

@@ -33,7 +33,7 @@ static size_t slot_of(const char *key)
     return (size_t)(h % SLOTS);
 }
 
-char *gh_portal_list_cache_get(const char *key)
+char *gh_portal_list_cache_get(const char *key, int claim)
 {
     size_t i = slot_of(key);
     uint64_t gen = atomic_load(&generation);
@@ -46,8 +46,10 @@ char *gh_portal_list_cache_get(const char *key)
          * GH_PORTAL_LIST_TTL_MS more, so the database sees one query per expiry instead of one per request */
         if (cache.e[i].until_ms > now)
             out = gh_strdup(cache.e[i].body);
-        else if (!cache.e[i].refreshing)
-            cache.e[i].refreshing = 1;
+        else if (!cache.e[i].refreshing) {
+            if (claim)
+                cache.e[i].refreshing = 1; /* this caller recomputes; it gets NULL */
+        }
         else if (cache.e[i].until_ms + GH_PORTAL_LIST_TTL_MS > now)
             out = gh_strdup(cache.e[i].body);
     }

@@ -183,7 +183,9 @@ void gh_portal_send_swagger(gh_portal_job_t *j, const gh_portal_api_t *a);
  * an API change event. get: a heap copy of the body or NULL. put: gen is gh_portal_list_cache_generation() read
  * before the query ran, so an answer computed across a change is never served. */
 #define GH_PORTAL_LIST_TTL_MS 2000
-char *gh_portal_list_cache_get(const char *key);
+/* claim: when the entry has expired and nobody is recomputing it, become the one that does (get NULL); without
+ * claim (the loop, which cannot compute) such an entry is just a miss. */
+char *gh_portal_list_cache_get(const char *key, int claim);
 void gh_portal_list_cache_put(const char *key, const char *body, uint64_t gen);
 uint64_t gh_portal_list_cache_generation(void);
 /* The cache key of a list answer: who is "" (Publisher), "*anon", "*admin" or the caller's roles. Heap. */
