@@ -6,9 +6,9 @@ CONF       ?= conf
 ARGS       ?=
 
 PKGS_BUILD = gcc make cmake pkg-config openssl libh2o-evloop-dev libjansson-dev libxml2-dev libssl-dev \
-             libpq-dev libmariadb-dev libsqlite3-dev libcmocka-dev libpcre2-dev
+             libpq-dev libmariadb-dev libsqlite3-dev libcmocka-dev libpcre2-dev libyaml-dev
 PKGS_TEST  = $(PKGS_BUILD) postgresql mariadb-server mariadb-client curl python3 python3-authlib python3-jwt \
-             python3-requests python3-cryptography chromium chromium-driver python3-selenium
+             python3-requests python3-cryptography python3-yaml wrk chromium chromium-driver python3-selenium
 
 .PHONY: all build run test deps deps-test clean
 

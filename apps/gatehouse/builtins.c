@@ -4,6 +4,7 @@
 #include "gatehouse/db.h"
 #include "gatehouse/gateway.h"
 #include "gatehouse/keymanager.h"
+#include "gatehouse/portals.h"
 #include "gatehouse/registry.h"
 #include "gatehouse/schema.h"
 #include "gatehouse/scim.h"
@@ -24,6 +25,7 @@ void gh_builtins_register(void)
     gh_km_register_builtin(); /* before SCIM, which accepts the key manager's tokens */
     gh_km_register_jwt_plugins();
     gh_scim_register_module();
+    gh_portal_register_module(); /* after the key manager: it uses its tokens and clients */
     gh_gw_register_builtin(); /* after the key manager, whose validation it calls in-process */
     gh_consoles_register_module(); /* after the key manager and the user store, whose services it uses */
 }

@@ -107,11 +107,11 @@ static void register_client(gh_server_t *srv, gh_km_t *km, const gh_console_site
 static int on_setup(gh_server_t *srv, gh_err_t *err)
 {
     unsigned roles = gh_server_roles(srv);
-    gh_km_t *km = gh_server_lookup(srv, "keymanager");
+    gh_km_t *km = gh_server_km(srv);
     size_t i, k;
     int done;
 
-    um.us = gh_server_lookup(srv, "userstore");
+    um.us = gh_server_userstore(srv);
     um.km = km;
     if (km == NULL)
         gh_log(GH_LOG_WARN, "consoles", "no key manager in this process: the consoles cannot sign anyone in");
