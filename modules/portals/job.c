@@ -230,6 +230,16 @@ static void answer(h2o_req_t *req, int status, const char *field, const char *de
     json_decref(e);
 }
 
+/* CORS for browser consoles on another origin. Credentials are never cookies (Bearer or Basic sent explicitly), so
+ * any origin may read the answers; the token itself is what authorises. */
+static void cors(h2o_req_t *req)
+{
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("access-control-allow-origin"), 0, NULL,
+                          H2O_STRLIT("*"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("access-control-expose-headers"), 0, NULL,
+                          H2O_STRLIT("Location, ETag"));
+}
+
 /* An anonymous Store listing straight from the list cache, on the loop (no credentials to check, no SQL):
  * 1 answered, 0 not cached. */
 static int answer_cached(h2o_req_t *req, const char *base)
@@ -300,6 +310,19 @@ int gh_portal_on_request(h2o_handler_t *self, h2o_req_t *req)
 
     if (plen < blen || memcmp(path, r->base, blen) != 0 || (plen > blen && path[blen] != '/'))
         return -1;
+    if (gh_http_header(req, "origin") != NULL)
+        cors(req);
+    if (gh_http_method_is(req, "OPTIONS")) {
+        /* a browser's preflight: the consoles may be served from another origin */
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("access-control-allow-methods"), 0, NULL,
+                              H2O_STRLIT("GET, POST, PUT, DELETE, OPTIONS"));
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("access-control-allow-headers"), 0, NULL,
+                              H2O_STRLIT("Authorization, Content-Type, If-Match, Accept"));
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("access-control-max-age"), 0, NULL,
+                              H2O_STRLIT("600"));
+        gh_http_send(req, 204, NULL, "", 0);
+        return 0;
+    }
     /* split and decode the segments after the base path */
     for (i = blen; i < plen;) {
         size_t s = i + 1, e = s;

@@ -241,6 +241,14 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
         self.assertEqual((r.status_code, r.json()["status"]), (200, "BLOCKED"), r.text)
         r = self.call("POST", PUB + "/subscriptions/unblock-subscription?subscriptionId=" + self.sub_id, self.pub)
         self.assertEqual((r.status_code, r.json()["status"]), (200, "UNBLOCKED"), r.text)
+        # a browser console on another origin: preflight and readable answers (no cookies: the token authorises)
+        r = requests.options(self.base + STORE + "/applications", timeout=30, headers={
+            "Origin": "http://console.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type"})
+        self.assertEqual(r.status_code, 204)
+        self.assertIn("Authorization", r.headers["Access-Control-Allow-Headers"])
+        r = self.call("GET", STORE + "/applications", self.sub, headers={"Origin": "http://console.example"})
+        self.assertEqual((r.status_code, r.headers["Access-Control-Allow-Origin"]), (200, "*"))
         # Basic works for scripts, with the scopes of the user's roles
         r = self.call("GET", STORE + "/applications", auth=self.sub_user)
         self.assertEqual([a["name"] for a in r.json()["list"]], ["userJwt"])
