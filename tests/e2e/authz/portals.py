@@ -140,8 +140,8 @@ ROWS = [
     Row("management", "GET", PUB, lambda fx, who: PUB + "/subscriptions/" + fx.subscription("owner"), SEEN),
     Row("management", "POST", PUB, block, SEEN, note="any publisher blocks (WSO2 2.6)"),
     Row("management", "POST", PUB, unblock, SEEN),
-    Row("management", "GET", PUB, PUB + "/tiers/subscription", SEEN),
-    Row("management", "GET", PUB, PUB + "/tiers/subscription/Unlimited", SEEN),
+    Row("management", "GET", PUB, PUB + "/tiers/api", SEEN),
+    Row("management", "GET", PUB, PUB + "/tiers/api/Unlimited", SEEN),
     # Store: the catalogue is public; applications, keys and subscriptions are their owner's
     Row("management", "GET", STORE, STORE + "/apis", same(200), note="anonymous or signed in"),
     Row("management", "GET", STORE, store_api, same(200)),
