@@ -28,7 +28,8 @@ STORE = "/api/am/store/v0.14"
 # the API Manager roles the REST scopes are bound to (IDN_OAUTH2_SCOPE_BINDING): both `other` and `owner` hold them
 MEMBER_ROLES = ("authz_member", "Internal/creator", "Internal/publisher", "Internal/subscriber")
 MEMBER_PERMISSIONS = ("/permission/admin/login", "/permission/admin/manage/identity/applicationmgt",
-                      "/permission/admin/manage/identity/usermgt", "/permission/admin/manage/api/subscribe",
+                      "/permission/admin/manage/identity/usermgt", "/permission/admin/manage/identity/rolemgt",
+                      "/permission/admin/manage/api/subscribe",
                       "/permission/admin/manage/api/create", "/permission/admin/manage/api/publish")
 BEARER_SCOPES = ("openid internal_login internal_user_mgt_list internal_user_mgt_view internal_user_mgt_create "
                  "internal_user_mgt_update internal_user_mgt_delete internal_group_mgt_view internal_group_mgt_create "
