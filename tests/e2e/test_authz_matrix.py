@@ -217,6 +217,7 @@ class Fixture:
             threading.Thread(target=self.echo.serve_forever, daemon=True).start()
             api_id = self.api("owner", fresh=True, url="http://127.0.0.1:%d/" % self.echo.server_address[1],
                               verbs=GW_VERBS)
+            self.gw_api = api_id
             self.rest("owner", "POST", STORE + "/subscriptions",
                       {"applicationId": self.keys("owner")["applicationId"], "apiIdentifier": api_id,
                        "tier": "Unlimited"})
@@ -228,6 +229,23 @@ class Fixture:
                     break
                 time.sleep(0.1)
         return self.gw
+
+    def blocked_token(self, who):
+        """app_token(), but owner's is of a fresh application whose subscription to the gateway's API a publisher
+        blocked."""
+        if who != "owner":
+            return self.app_token(who)
+        self.gateway_path()
+        k = self.keys("owner", fresh=True)
+        sub = self.rest("owner", "POST", STORE + "/subscriptions", {"applicationId": k["applicationId"],
+                                                                     "apiIdentifier": self.gw_api, "tier": "Unlimited"})
+        self.rest("admin", "POST", PUB + "/subscriptions/block-subscription?subscriptionId=%s&blockState=BLOCKED"
+                  % sub["subscriptionId"])
+        r = self.http["management"].call("POST", "/oauth2/token", "grant_type=client_credentials", ctype=FORM,
+                                         auth=client_basic(k["consumerKey"], k["consumerSecret"]))
+        if r.status != 200:
+            raise AssertionError("blocked application token: %r" % r)
+        return "Bearer " + r.json()["access_token"]
 
     def app_token(self, who):
         """An access token of `who`'s own application (client_credentials with its keys); noperm, who may not make
@@ -282,6 +300,8 @@ class Fixture:
             return self.bearer(who)
         if row.auth == "app":
             return self.app_token(who)
+        if callable(row.auth):
+            return row.auth(self, who)
         raise AssertionError("row auth %r" % row.auth)
 
 

@@ -13,6 +13,8 @@ ROWS = [Row("gateway", m, "/", lambda fx, who: fx.gateway_path(), API, auth="app
             ctype="application/json" if m in ("POST", "PUT", "PATCH") else None,
             note="only a subscribed application's token passes")
         for m in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")] + [
+    Row("gateway", "GET", "/", lambda fx, who: fx.gateway_path(), expect(401, 403, 403, 403, 403),
+        auth=lambda fx, who: fx.blocked_token(who), note="owner's application, its subscription blocked"),
     Row("gateway", "POST", "/token", "/token", expect(401, 200, 200, 200, 200), auth="client",
         body="grant_type=client_credentials", ctype=FORM),
     Row("gateway", "POST", "/revoke", "/revoke", expect(401, 200, 200, 200, 200), auth="client",
