@@ -153,14 +153,17 @@ class Fixture:
         self.admin("POST", "/scim2/Users", {"userName": name, "password": "Secret-123"}, SCIM)
         return name
 
-    def api(self, who, fresh=False, published=True, url="http://127.0.0.1:9/backend", verbs=None):
-        """The id of an API created by `who` through the Publisher (its provider) and, unless told, published."""
-        key = (who, published)
+    def api(self, who, fresh=False, published=True, url="http://127.0.0.1:9/backend", verbs=None, roles=None):
+        """The id of an API created by `who` through the Publisher (its provider) and, unless told, published;
+        RESTRICTED to the roles if given."""
+        key = (who, published, roles)
         if fresh or key not in self.apis:
             name = self.unique("authz")
             body = {"name": name, "context": "/" + name, "version": "v1", "tiers": ["Unlimited"],
                     "visibility": "PUBLIC", "transport": ["http", "https"],
                     "endpointConfig": json.dumps({"production_endpoints": {"url": url}, "endpoint_type": "http"})}
+            if roles:
+                body.update(visibility="RESTRICTED", visibleRoles=list(roles))
             if verbs:
                 body["apiDefinition"] = json.dumps({
                     "swagger": "2.0", "info": {"title": name, "version": "v1"},
@@ -275,18 +278,19 @@ class Fixture:
             self.clients[key] = c
         return self.clients[key]
 
-    def bearer(self, who):
-        if who not in self.tokens:
+    def bearer(self, who, scope=BEARER_SCOPES):
+        """An access token of `who` (password grant at the administrator's DCR client) asking for scope."""
+        if (who, scope) not in self.tokens:
             c = self.client("admin")
             r = self.http["management"].call(
                 "POST", "/oauth2/token", urllib.parse.urlencode({"grant_type": "password", "username": who,
                                                                  "password": self.passwords[who],
-                                                                 "scope": BEARER_SCOPES}),
+                                                                 "scope": scope}),
                 ctype=FORM, auth=client_basic(c["client_id"], c["client_secret"]))
             if r.status != 200:
                 raise AssertionError("token for %s: %r" % (who, r))
-            self.tokens[who] = "Bearer " + r.json()["access_token"]
-        return self.tokens[who]
+            self.tokens[(who, scope)] = "Bearer " + r.json()["access_token"]
+        return self.tokens[(who, scope)]
 
     def credentials(self, row, who):
         if row.auth is None or who == "none":

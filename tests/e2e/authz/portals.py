@@ -160,6 +160,9 @@ ROWS = [
     Row("management", "POST", STORE, STORE + "/applications", expect(401, 403, 201, 201, 201), auth="bearer",
         body=lambda fx, who: {"name": fx.unique("app"), "throttlingTier": "Unlimited"}),
     Row("management", "GET", STORE, owner_app, OWNED),
+    Row("management", "GET", STORE, owner_app, expect(401, 403, 403, 403, 403),
+        auth=lambda fx, who: fx.bearer(who, "openid apim:api_view"),
+        note="a token without apim:subscribe is refused, whatever its user's roles"),
     Row("management", "GET", STORE, owner_app, OWNED, auth="bearer"),
     Row("management", "PUT", STORE, fresh_app, OWNED,
         body=lambda fx, who: {"name": fx.unique("renamed"), "throttlingTier": "Unlimited"}),
@@ -175,6 +178,12 @@ ROWS = [
         body={"supportedGrantTypes": ["client_credentials"], "callbackUrl": ""}),
     Row("management", "GET", STORE, lambda fx, who: STORE + "/subscriptions?applicationId=" +
         fx.application("owner"), OWNED),
+    Row("management", "GET", STORE, lambda fx, who: STORE + "/apis/" + fx.api("owner", roles=("admin",)),
+        expect(404, 404, 404, 404, 200), note="an API RESTRICTED to the admin role: hidden, even from its provider"),
+    Row("management", "POST", STORE, STORE + "/subscriptions", expect(401, 403, 404, 404, 201),
+        body=lambda fx, who: {"applicationId": fx.application(who, fresh=True) if who in ("other", "owner", "admin")
+                              else "none", "apiIdentifier": fx.api("owner", roles=("admin",)), "tier": "Unlimited"},
+        note="each caller's own application to the RESTRICTED API"),
     Row("management", "GET", STORE, lambda fx, who: STORE + "/subscriptions?apiId=" + fx.api("owner"), SEEN,
         note="each caller's own subscriptions to the API"),
     Row("management", "GET", STORE, STORE + "/subscriptions", expect(401, 403, 400, 400, 400),
