@@ -235,20 +235,25 @@ class Fixture:
 
     def blocked_token(self, who):
         """app_token(), but owner's is of a fresh application whose subscription to the gateway's API a publisher
-        blocked."""
+        blocked after the token was used."""
         if who != "owner":
             return self.app_token(who)
         self.gateway_path()
         k = self.keys("owner", fresh=True)
         sub = self.rest("owner", "POST", STORE + "/subscriptions", {"applicationId": k["applicationId"],
                                                                      "apiIdentifier": self.gw_api, "tier": "Unlimited"})
-        self.rest("admin", "POST", PUB + "/subscriptions/block-subscription?subscriptionId=%s&blockState=BLOCKED"
-                  % sub["subscriptionId"])
         r = self.http["management"].call("POST", "/oauth2/token", "grant_type=client_credentials", ctype=FORM,
                                          auth=client_basic(k["consumerKey"], k["consumerSecret"]))
         if r.status != 200:
             raise AssertionError("blocked application token: %r" % r)
-        return "Bearer " + r.json()["access_token"]
+        tok = "Bearer " + r.json()["access_token"]
+        # used before the block, so the gateway holds its verdict in the token cache
+        r = self.http["gateway"].call("GET", self.gw, auth=tok)
+        if r.status != 200:
+            raise AssertionError("the token before the block: %r" % r)
+        self.rest("admin", "POST", PUB + "/subscriptions/block-subscription?subscriptionId=%s&blockState=BLOCKED"
+                  % sub["subscriptionId"])
+        return tok
 
     def app_token(self, who):
         """An access token of `who`'s own application (client_credentials with its keys); noperm, who may not make
