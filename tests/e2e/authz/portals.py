@@ -115,6 +115,7 @@ def changed_policy(fx, who):
     return dict(fx.last, description="changed by " + who)
 
 
+CREATOR = "openid apim:api_view apim:api_create"  # a token of the creator scopes only
 SEEN = expect(401, 403, 200, 200, 200)      # creators, publishers (and subscribers where the scope says so)
 OWNED = expect(401, 403, 403, 200, 200)     # the application's owner and the administrator only
 ADMIN_ONLY = expect(401, 403, 403, 403, 200)  # apim:tier_manage is bound to the admin role only
@@ -132,10 +133,17 @@ ROWS = [
     Row("management", "PUT", PUB, fresh_api, SEEN, body=changed_api,
         note="a publisher may change another provider's API (WSO2 2.6)"),
     Row("management", "DELETE", PUB, fresh_api, SEEN),
+    Row("management", "PUT", PUB, fresh_api, expect(401, 403, 403, 200, 200), body=changed_api,
+        auth=lambda fx, who: fx.bearer(who, CREATOR), note="without apim:api_publish only the provider changes it"),
+    Row("management", "DELETE", PUB, fresh_api, expect(401, 403, 403, 200, 200),
+        auth=lambda fx, who: fx.bearer(who, CREATOR)),
     Row("management", "DELETE", PUB, fresh_api, SEEN, auth="bearer"),
     Row("management", "GET", PUB, lambda fx, who: owner_api(fx, who) + "/swagger", SEEN),
     Row("management", "PUT", PUB, lambda fx, who: fresh_api(fx, who) + "/swagger", SEEN, body=swagger_form,
         ctype="multipart/form-data; boundary=" + BOUNDARY),
+    Row("management", "PUT", PUB, lambda fx, who: fresh_api(fx, who) + "/swagger", expect(401, 403, 403, 200, 200),
+        body=swagger_form, ctype="multipart/form-data; boundary=" + BOUNDARY,
+        auth=lambda fx, who: fx.bearer(who, CREATOR)),
     Row("management", "GET", PUB, lambda fx, who: owner_api(fx, who) + "/lifecycle-history", SEEN),
     Row("management", "GET", PUB, publisher_app, OWNED,
         note="an application is shown to the providers of the APIs it subscribes to"),
