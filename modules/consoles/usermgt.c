@@ -197,12 +197,16 @@ static int unlock(um_job_t *j)
     json_t *b = parse_body(j);
     const char *user;
     gh_err_t err = {0};
-    int rc = GH_ERR;
+    int rc = GH_ERR, covered;
 
     if (b == NULL)
         return GH_ERR;
     if ((user = json_string_value(json_object_get(b, "userName"))) == NULL || *user == '\0')
         fail(j, 400, "userName", "userName: the user to unlock is required");
+    else if ((covered = gh_us_user_covered(j->um->us, j->user, user, &err)) < 0)
+        fail_err(j, &err, "userName");
+    else if (covered == 0) /* as SCIM: acting on a user needs every permission its roles grant */
+        fail(j, 403, "userName", "userName: the user holds permissions the caller does not");
     else if (gh_us_unlock_user(j->um->us, user, &err) != GH_OK)
         fail_err(j, &err, "userName");
     else {

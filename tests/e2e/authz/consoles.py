@@ -38,4 +38,6 @@ ROWS = [Row("management", "GET", site, site + "/", same(200), auth=None)
         note="changing a role that grants more than the caller holds is refused (as SCIM's Groups)"),
     Row("management", "POST", "/carbon/api", "/carbon/api/unlock", expect(401, 403, 204, 204, 204), auth="bearer",
         body=lambda fx, who: {"userName": fx.fresh_user_name()}, note="usermgt/update (members hold usermgt)"),
+    Row("management", "POST", "/carbon/api", "/carbon/api/unlock", expect(401, 403, 403, 403, 204), auth="bearer",
+        body={"userName": "admin"}, note="unlocking the administrator needs every permission it holds (as SCIM)"),
 ]
