@@ -123,11 +123,12 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
             done |= sites[k].config != NULL && strcmp(sites[k].client_id, sites[i].client_id) == 0;
         if (km != NULL && !done)
             register_client(srv, km, &sites[i]);
-        if (gh_server_route(srv, GH_ON_MGT, sites[i].path, gh_console_on_site, &sites[i], err) != GH_OK)
+        if (gh_server_route_methods(srv, GH_ON_MGT, sites[i].path, "GET", gh_console_on_site, &sites[i], err) != GH_OK)
             return GH_ERR;
     }
     if ((roles & GH_ROLE_ADMIN) && um.us != NULL &&
-        gh_server_route(srv, GH_ON_MGT, "/carbon/api", gh_console_on_usermgt, &um, err) != GH_OK)
+        gh_server_route_methods(srv, GH_ON_MGT, "/carbon/api", "GET PUT POST", gh_console_on_usermgt, &um, err) !=
+            GH_OK)
         return GH_ERR;
     return GH_OK;
 }

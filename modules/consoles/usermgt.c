@@ -29,6 +29,7 @@ typedef struct st_um_job_t {
     gh_console_um_t *um;
     um_op_t op;
     char *bearer, *role, *body;
+    char user[256]; /* the token's user, once authorised */
     /* result */
     int status;
     json_t *resp;
@@ -63,7 +64,7 @@ static int fail_err(um_job_t *j, const gh_err_t *err, const char *field)
 /* the token's user must hold perm: GH_OK, or GH_ERR with the answer set */
 static int authorize(um_job_t *j, const char *perm)
 {
-    char user[256], scope[1024];
+    char *user = j->user, scope[1024];
     gh_err_t err = {0};
     int rc;
 
@@ -71,7 +72,7 @@ static int authorize(um_job_t *j, const char *perm)
         return fail(j, 401, NULL, "an access token is required (Authorization: Bearer)");
     if (j->um->km == NULL)
         return fail(j, 401, NULL, "bearer tokens need the key manager in this process");
-    if ((rc = gh_km_bearer(j->um->km, j->bearer, user, sizeof(user), scope, sizeof(scope), &err)) < 0)
+    if ((rc = gh_km_bearer(j->um->km, j->bearer, user, sizeof(j->user), scope, sizeof(scope), &err)) < 0)
         return fail_err(j, &err, NULL);
     if (rc == 0)
         return fail(j, 401, NULL, "the access token is not active");
@@ -128,6 +129,12 @@ static json_t *parse_body(um_job_t *j)
     return b;
 }
 
+/* a path the permission tree may hold; gh_us_set_role_permissions() refuses the others (400) */
+static int under_permission(const char *p)
+{
+    return strncmp(p, "/permission", 11) == 0 && (p[11] == '\0' || p[11] == '/');
+}
+
 static int set_permissions(um_job_t *j)
 {
     json_t *b = parse_body(j), *a, *v;
@@ -150,6 +157,29 @@ static int set_permissions(um_job_t *j)
         }
         res[n++] = json_string_value(v);
     }
+    /* as SCIM's Groups: changing a role needs every permission it grants now, and granting one needs holding it,
+     * else rolemgt/update would let a user grant its own role /permission (the administrator's powers) */
+    if ((rc = gh_us_role_covered(j->um->us, j->user, j->role, &err)) != 1) {
+        if (rc < 0)
+            fail_err(j, &err, "role");
+        else
+            fail(j, 403, "role", "role: it grants permissions the caller does not hold");
+        rc = GH_ERR;
+        goto out;
+    }
+    for (i = 0; i < n; ++i)
+        if (under_permission(res[i]) && (rc = gh_us_authorize(j->um->us, j->user, res[i], "ui.execute", &err)) != 1) {
+            char d[512];
+            if (rc < 0) {
+                fail_err(j, &err, "permissions");
+            } else {
+                snprintf(d, sizeof(d), "permissions: the caller does not hold %s", res[i]);
+                fail(j, 403, "permissions", d);
+            }
+            rc = GH_ERR;
+            goto out;
+        }
+    rc = GH_ERR;
     if (gh_us_set_role_permissions(j->um->us, j->role, res, n, &err) != GH_OK) {
         fail_err(j, &err, err.code == GH_E_INPUT ? "permissions" : "role");
         goto out;
@@ -167,12 +197,16 @@ static int unlock(um_job_t *j)
     json_t *b = parse_body(j);
     const char *user;
     gh_err_t err = {0};
-    int rc = GH_ERR;
+    int rc = GH_ERR, covered;
 
     if (b == NULL)
         return GH_ERR;
     if ((user = json_string_value(json_object_get(b, "userName"))) == NULL || *user == '\0')
         fail(j, 400, "userName", "userName: the user to unlock is required");
+    else if ((covered = gh_us_user_covered(j->um->us, j->user, user, &err)) < 0)
+        fail_err(j, &err, "userName");
+    else if (covered == 0) /* as SCIM: acting on a user needs every permission its roles grant */
+        fail(j, 403, "userName", "userName: the user holds permissions the caller does not");
     else if (gh_us_unlock_user(j->um->us, user, &err) != GH_OK)
         fail_err(j, &err, "userName");
     else {

@@ -168,17 +168,23 @@ static void setup_conf(gh_gw_t *gw, const gh_conf_t *conf)
     gw->max_inflight = 8;
 }
 
+/* the verbs an API resource may declare (Publisher's resource verbs) */
+#define GW_METHODS "GET POST PUT DELETE PATCH HEAD OPTIONS"
+
 static int add_routes(gh_gw_t *gw, gh_server_t *srv, gh_err_t *err)
 {
-    static const char *const fwd[] = {"/token", "/revoke", "/userinfo", "/authorize"};
+    /* the methods the key manager's handlers answer (forward.c) */
+    static const struct {
+        const char *path, *methods;
+    } fwd[] = {{"/token", "POST"}, {"/revoke", "POST"}, {"/userinfo", "GET POST"}, {"/authorize", "GET POST"}};
     size_t i;
 
-    if (gh_server_route(srv, GH_ON_GW, "/", gw_on_request, gw, err) != GH_OK)
+    if (gh_server_route_methods(srv, GH_ON_GW, "/", GW_METHODS, gw_on_request, gw, err) != GH_OK)
         return GH_ERR;
     for (i = 0; i < GH_ARRAY_SIZE(fwd); ++i)
-        if (gh_server_route(srv, GH_ON_GW, fwd[i], gw_on_forward, gw, err) != GH_OK)
+        if (gh_server_route_methods(srv, GH_ON_GW, fwd[i].path, fwd[i].methods, gw_on_forward, gw, err) != GH_OK)
             return GH_ERR;
-    if (gh_server_route(srv, GH_ON_MGT, "/metrics", gw_on_metrics, gw, err) != GH_OK)
+    if (gh_server_route_methods(srv, GH_ON_MGT, "/metrics", "GET", gw_on_metrics, gw, err) != GH_OK)
         return GH_ERR;
     return gh_server_on_pathconf(srv, GH_ON_GW, "/", gw_proxy_filter_register, gw, err);
 }

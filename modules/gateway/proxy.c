@@ -52,22 +52,52 @@ static loop_state_t *loop_state(void)
     return LP;
 }
 
+static void loop_state_free(loop_state_t *l, h2o_loop_t *loop)
+{
+    size_t i;
+
+    for (i = 0; i < l->nb; ++i) {
+        h2o_socketpool_dispose(&l->b[i].pool);
+        free(l->b[i].url);
+    }
+    free(l->b);
+    for (i = 0; i < l->nc; ++i) {
+        if (loop != NULL)
+            h2o_timeout_dispose(loop, &l->c[i]->timeout);
+        free(l->c[i]);
+    }
+    free(l);
+}
+
+/* The loop thread's pools and client timeouts, while its loop still exists: they are linked into the loop's timeout
+ * list, which h2o_evloop_destroy() requires empty (it aborts otherwise, i.e. at every stop after a proxied call).
+ * Called from h2o_context_dispose() on the loop thread, once per context the filter is in: only the first acts. */
+static void on_context_dispose(h2o_filter_t *self, h2o_context_t *ctx)
+{
+    loop_state_t **pp;
+
+    (void)self;
+    if (LP == NULL)
+        return;
+    pthread_mutex_lock(&all_mu);
+    for (pp = &all; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == LP) {
+            *pp = LP->next;
+            break;
+        }
+    pthread_mutex_unlock(&all_mu);
+    loop_state_free(LP, ctx->loop);
+    LP = NULL;
+}
+
 void gw_proxy_dispose(void)
 {
     loop_state_t *l, *n;
-    size_t i;
 
     pthread_mutex_lock(&all_mu);
     for (l = all; l != NULL; l = n) {
         n = l->next;
-        for (i = 0; i < l->nb; ++i) {
-            h2o_socketpool_dispose(&l->b[i].pool);
-            free(l->b[i].url);
-        }
-        free(l->b);
-        for (i = 0; i < l->nc; ++i)
-            free(l->c[i]);
-        free(l);
+        loop_state_free(l, NULL);
     }
     all = NULL;
     pthread_mutex_unlock(&all_mu);
@@ -255,4 +285,5 @@ void gw_proxy_filter_register(h2o_pathconf_t *pathconf, void *data)
 
     (void)data;
     f->on_setup_ostream = on_setup_ostream;
+    f->on_context_dispose = on_context_dispose;
 }

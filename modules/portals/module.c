@@ -47,7 +47,8 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
         if (!(roles & route_roles[i]))
             continue;
         routes[i].p = p;
-        if (gh_server_route(srv, GH_ON_MGT, routes[i].base, gh_portal_on_request, &routes[i], err) != GH_OK)
+        if (gh_server_route_methods(srv, GH_ON_MGT, routes[i].base, "GET POST PUT DELETE", gh_portal_on_request,
+                                    &routes[i], err) != GH_OK)
             return GH_ERR;
     }
     return GH_OK;

@@ -4,11 +4,14 @@ administrator, on SQLite, PostgreSQL and MariaDB. The rows live in tests/e2e/aut
 authz/__init__.py says how a module adds its own. A listed route or method without a row fails, and so does a
 row for a route the server does not list."""
 import glob
+import http.server
 import importlib
 import itertools
 import json
 import os
 import sys
+import threading
+import time
 import unittest
 import urllib.parse
 
@@ -20,13 +23,40 @@ import authz  # noqa: E402
 
 SCIM = "application/scim+json"
 PASSWORD = "Matrix-pass-1"
+PUB = "/api/am/publisher/v0.14"
+STORE = "/api/am/store/v0.14"
+# the API Manager roles the REST scopes are bound to (IDN_OAUTH2_SCOPE_BINDING): both `other` and `owner` hold them
+MEMBER_ROLES = ("authz_member", "Internal/creator", "Internal/publisher", "Internal/subscriber")
 MEMBER_PERMISSIONS = ("/permission/admin/login", "/permission/admin/manage/identity/applicationmgt",
-                      "/permission/admin/manage/identity/usermgt", "/permission/admin/manage/api/subscribe",
+                      "/permission/admin/manage/identity/usermgt", "/permission/admin/manage/identity/rolemgt",
+                      "/permission/admin/manage/api/subscribe",
                       "/permission/admin/manage/api/create", "/permission/admin/manage/api/publish")
 BEARER_SCOPES = ("openid internal_login internal_user_mgt_list internal_user_mgt_view internal_user_mgt_create "
                  "internal_user_mgt_update internal_user_mgt_delete internal_group_mgt_view internal_group_mgt_create "
                  "internal_group_mgt_update internal_group_mgt_delete apim:api_view apim:api_create apim:api_publish "
-                 "apim:subscribe apim:tier_view apim:tier_manage apim:admin")
+                 "apim:subscribe apim:tier_view apim:tier_manage apim:subscription_view apim:subscription_block apim:admin")
+GW_VERBS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+class Echo(http.server.BaseHTTPRequestHandler):
+    """The gateway's backend: 200 and the method for every request."""
+
+    def answer(self):
+        body = json.dumps({"method": self.command, "path": self.path}).encode()
+        n = int(self.headers.get("Content-Length") or 0)
+        if n:
+            self.rfile.read(n)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = answer
+
+    def log_message(self, *args):
+        pass
 
 
 def load_rows():
@@ -64,8 +94,18 @@ class Fixture:
         for p in MEMBER_PERMISSIONS:
             self.cli("user", "role", "grant", "authz_member", p)
         for who in ("noperm", "other", "owner"):
-            self.cli("user", "add", who, "--password", PASSWORD, *(("--role", "authz_member") if who != "noperm" else ()))
+            roles = [a for r in MEMBER_ROLES for a in ("--role", r)] if who != "noperm" else []
+            self.cli("user", "add", who, "--password", PASSWORD, *roles)
         self.passwords = {"noperm": PASSWORD, "other": PASSWORD, "owner": PASSWORD, "admin": "admin"}
+        self.apis, self.apps, self.keyset, self.subs, self.app_tokens = {}, {}, {}, {}, {}
+        self.last = None
+        self.echo = None
+        self.gw = None
+
+    def close(self):
+        if self.echo is not None:
+            self.echo.shutdown()
+            self.echo.server_close()
 
     def cli(self, *args):
         rc, out, err = ghtest.run_cli("--conf", self.conf.dir, *args)
@@ -101,6 +141,134 @@ class Fixture:
                 self.groups[g["displayName"]] = g["id"]
         return self.groups[name]
 
+    def rest(self, who, method, path, body=None, ctype=None):
+        """A portals REST call as `who` (HTTP Basic) that must succeed; its JSON."""
+        r = self.http["management"].call(method, path, body, auth=basic(who, self.passwords[who]), ctype=ctype)
+        if r.status >= 300:
+            raise AssertionError("fixture %s %s as %s: %r" % (method, path, who, r))
+        return r.json()
+
+    def fresh_user_name(self):
+        name = self.unique("fresh")
+        self.admin("POST", "/scim2/Users", {"userName": name, "password": "Secret-123"}, SCIM)
+        return name
+
+    def api(self, who, fresh=False, published=True, url="http://127.0.0.1:9/backend", verbs=None, roles=None):
+        """The id of an API created by `who` through the Publisher (its provider) and, unless told, published;
+        RESTRICTED to the roles if given."""
+        key = (who, published, roles)
+        if fresh or key not in self.apis:
+            name = self.unique("authz")
+            body = {"name": name, "context": "/" + name, "version": "v1", "tiers": ["Unlimited"],
+                    "visibility": "PUBLIC", "transport": ["http", "https"],
+                    "endpointConfig": json.dumps({"production_endpoints": {"url": url}, "endpoint_type": "http"})}
+            if roles:
+                body.update(visibility="RESTRICTED", visibleRoles=list(roles))
+            if verbs:
+                body["apiDefinition"] = json.dumps({
+                    "swagger": "2.0", "info": {"title": name, "version": "v1"},
+                    "paths": {"/*": {v: {"x-auth-type": "Application & Application User",
+                                         "x-throttling-tier": "Unlimited", "responses": {"200": {"description": "ok"}}}
+                                     for v in verbs}}})
+            api_id = self.rest(who, "POST", PUB + "/apis", body)["id"]
+            if published:
+                self.rest(who, "POST", PUB + "/apis/change-lifecycle?apiId=%s&action=Publish" % api_id)
+            if fresh:
+                return api_id
+            self.apis[key] = api_id
+        return self.apis[key]
+
+    def application(self, who, fresh=False):
+        """The id of a Store application `who` created (its owner)."""
+        if fresh or who not in self.apps:
+            app = self.rest(who, "POST", STORE + "/applications",
+                            {"name": self.unique("app"), "throttlingTier": "Unlimited", "description": "authz"})
+            if fresh:
+                return app["applicationId"]
+            self.apps[who] = app["applicationId"]
+        return self.apps[who]
+
+    def keys(self, who, fresh=False):
+        """PRODUCTION keys (client_credentials, password) of `who`'s application (a fresh application if told)."""
+        if fresh or who not in self.keyset:
+            app = self.application(who, fresh=fresh)
+            k = self.rest(who, "POST", STORE + "/applications/generate-keys?applicationId=" + app,
+                          {"keyType": "PRODUCTION", "validityTime": "3600", "accessAllowDomains": ["ALL"],
+                           "supportedGrantTypes": ["client_credentials", "password"]})
+            k["applicationId"] = app
+            if fresh:
+                return k
+            self.keyset[who] = k
+        return self.keyset[who]
+
+    def subscription(self, who, fresh=False, api=None):
+        """The id of a subscription of `who`'s application (a fresh one if told) to owner's published API."""
+        if fresh or who not in self.subs:
+            s = self.rest(who, "POST", STORE + "/subscriptions",
+                          {"applicationId": self.application(who, fresh=fresh), "tier": "Unlimited",
+                           "apiIdentifier": api or self.api("owner")})
+            if fresh:
+                return s["subscriptionId"]
+            self.subs[who] = s["subscriptionId"]
+        return self.subs[who]
+
+    def gateway_path(self):
+        """/{context}/v1/echo of an API published by owner in front of a local echo backend, every verb on "/*",
+        subscribed by owner's application (the one its keys belong to); waits until the gateway serves it."""
+        if self.gw is None:
+            self.echo = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+            threading.Thread(target=self.echo.serve_forever, daemon=True).start()
+            api_id = self.api("owner", fresh=True, url="http://127.0.0.1:%d/" % self.echo.server_address[1],
+                              verbs=GW_VERBS)
+            self.gw_api = api_id
+            self.rest("owner", "POST", STORE + "/subscriptions",
+                      {"applicationId": self.keys("owner")["applicationId"], "apiIdentifier": api_id,
+                       "tier": "Unlimited"})
+            ctx = self.rest("owner", "GET", PUB + "/apis/" + api_id)["context"]
+            self.gw = ctx.rstrip("/") + ("" if ctx.endswith("/v1") else "/v1") + "/echo"
+            tok = self.app_token("owner")
+            for _ in range(100):
+                if self.http["gateway"].call("GET", self.gw, auth=tok).status == 200:
+                    break
+                time.sleep(0.1)
+        return self.gw
+
+    def blocked_token(self, who):
+        """app_token(), but owner's is of a fresh application whose subscription to the gateway's API a publisher
+        blocked after the token was used."""
+        if who != "owner":
+            return self.app_token(who)
+        self.gateway_path()
+        k = self.keys("owner", fresh=True)
+        sub = self.rest("owner", "POST", STORE + "/subscriptions", {"applicationId": k["applicationId"],
+                                                                     "apiIdentifier": self.gw_api, "tier": "Unlimited"})
+        r = self.http["management"].call("POST", "/oauth2/token", "grant_type=client_credentials", ctype=FORM,
+                                         auth=client_basic(k["consumerKey"], k["consumerSecret"]))
+        if r.status != 200:
+            raise AssertionError("blocked application token: %r" % r)
+        tok = "Bearer " + r.json()["access_token"]
+        # used before the block, so the gateway holds its verdict in the token cache
+        r = self.http["gateway"].call("GET", self.gw, auth=tok)
+        if r.status != 200:
+            raise AssertionError("the token before the block: %r" % r)
+        self.rest("admin", "POST", PUB + "/subscriptions/block-subscription?subscriptionId=%s&blockState=BLOCKED"
+                  % sub["subscriptionId"])
+        return tok
+
+    def app_token(self, who):
+        """An access token of `who`'s own application (client_credentials with its keys); noperm, who may not make
+        applications, presents a token of the administrator's DCR client, which is no application's."""
+        if who == "noperm":
+            return self.bearer(who)
+        if who not in self.app_tokens:
+            k = self.keys(who)
+            r = self.http["management"].call("POST", "/oauth2/token", "grant_type=client_credentials", ctype=FORM,
+                                             auth=client_basic(k["consumerKey"], k["consumerSecret"]))
+            if r.status != 200:
+                raise AssertionError("application token for %s: %r" % (who, r))
+            self.app_tokens[who] = "Bearer " + r.json()["access_token"]
+        return self.app_tokens[who]
+
     def client(self, owner, code=False, fresh=False):
         """An OAuth client registered (by the administrator) for `owner`."""
         key = (owner, code)
@@ -115,18 +283,19 @@ class Fixture:
             self.clients[key] = c
         return self.clients[key]
 
-    def bearer(self, who):
-        if who not in self.tokens:
+    def bearer(self, who, scope=BEARER_SCOPES):
+        """An access token of `who` (password grant at the administrator's DCR client) asking for scope."""
+        if (who, scope) not in self.tokens:
             c = self.client("admin")
             r = self.http["management"].call(
                 "POST", "/oauth2/token", urllib.parse.urlencode({"grant_type": "password", "username": who,
                                                                  "password": self.passwords[who],
-                                                                 "scope": BEARER_SCOPES}),
+                                                                 "scope": scope}),
                 ctype=FORM, auth=client_basic(c["client_id"], c["client_secret"]))
             if r.status != 200:
                 raise AssertionError("token for %s: %r" % (who, r))
-            self.tokens[who] = "Bearer " + r.json()["access_token"]
-        return self.tokens[who]
+            self.tokens[(who, scope)] = "Bearer " + r.json()["access_token"]
+        return self.tokens[(who, scope)]
 
     def credentials(self, row, who):
         if row.auth is None or who == "none":
@@ -138,6 +307,10 @@ class Fixture:
             return client_basic(c["client_id"], c["client_secret"])
         if row.auth == "bearer":
             return self.bearer(who)
+        if row.auth == "app":
+            return self.app_token(who)
+        if callable(row.auth):
+            return row.auth(self, who)
         raise AssertionError("row auth %r" % row.auth)
 
 
@@ -190,6 +363,7 @@ class MatrixBase:
 
     def test_matrix(self):
         fx = Fixture(self.srv, self.conf)
+        self.addCleanup(fx.close)
         wrong, asked = [], 0
         for mod, row in load_rows():
             for who in authz.CALLERS:

@@ -21,7 +21,10 @@ HOW A MODULE ADDS ITS ROWS
    create a fresh object for each caller (fx is the Fixture: fx.client(owner), fx.fresh_user(), fx.unique() ...).
 5. auth says which credentials a caller presents: "basic" (its user name and password), "client" (the OAuth
    client registered for it), "bearer" (an access token of that user with scope openid and the WSO2 REST and
-   SCIM scopes), or None (nothing: a public route; expect the same status for everyone).
+   SCIM scopes), "app" (an access token of the caller's own Store application, for the gateway: see
+   Fixture.app_token), or None (nothing: a public route; expect the same status for everyone).
+   Portals objects come from the Fixture too, made through the real REST APIs: fx.api(who) (an API `who` created
+   and published), fx.application(who), fx.keys(who), fx.subscription(who), fx.gateway_path().
 """
 import collections
 
