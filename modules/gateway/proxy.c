@@ -27,6 +27,7 @@ typedef struct st_client_t {
 
 typedef struct st_loop_state_t {
     struct st_loop_state_t *next;
+    h2o_loop_t *loop;
     backend_t *b;
     size_t nb;
     client_t *c[8];
@@ -52,22 +53,53 @@ static loop_state_t *loop_state(void)
     return LP;
 }
 
+static void free_state(loop_state_t *l, h2o_loop_t *loop)
+{
+    size_t i;
+
+    for (i = 0; i < l->nb; ++i) {
+        h2o_socketpool_dispose(&l->b[i].pool); /* closes pooled sockets, drops its timer */
+        free(l->b[i].url);
+    }
+    free(l->b);
+    for (i = 0; i < l->nc; ++i) {
+        if (loop != NULL)
+            h2o_timeout_dispose(loop, &l->c[i]->timeout);
+        free(l->c[i]);
+    }
+    free(l);
+}
+
+h2o_loop_t *gw_proxy_current_loop(void)
+{
+    return LP != NULL ? LP->loop : NULL;
+}
+
+void gw_proxy_loop_dispose(h2o_loop_t *loop)
+{
+    loop_state_t **pp;
+
+    if (LP == NULL)
+        return;
+    pthread_mutex_lock(&all_mu);
+    for (pp = &all; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == LP) {
+            *pp = LP->next;
+            break;
+        }
+    pthread_mutex_unlock(&all_mu);
+    free_state(LP, loop);
+    LP = NULL;
+}
+
 void gw_proxy_dispose(void)
 {
     loop_state_t *l, *n;
-    size_t i;
 
     pthread_mutex_lock(&all_mu);
     for (l = all; l != NULL; l = n) {
         n = l->next;
-        for (i = 0; i < l->nb; ++i) {
-            h2o_socketpool_dispose(&l->b[i].pool);
-            free(l->b[i].url);
-        }
-        free(l->b);
-        for (i = 0; i < l->nc; ++i)
-            free(l->c[i]);
-        free(l);
+        free_state(l, NULL);
     }
     all = NULL;
     pthread_mutex_unlock(&all_mu);
@@ -95,6 +127,7 @@ static backend_t *backend(const char *url, h2o_context_t *ctx)
     for (i = 0; i < L.nb; ++i)
         if (strcmp(L.b[i].url, url) == 0)
             return &L.b[i];
+    L.loop = ctx->loop;
     if (L.nb == 256)
         return NULL; /* bounded: more distinct backends than this per loop is a configuration problem */
     if (L.b == NULL)
