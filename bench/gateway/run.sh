@@ -20,8 +20,9 @@ conns=${GH_BENCH_CONNS:-50}
 [ -x "$bin" ] || { echo "no $bin: build first (make)" >&2; exit 1; }
 command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "needs wrk and nginx" >&2; exit 1; }
 cleanup() {
-    [ -n "${gh_pid:-}" ] && kill "$gh_pid" 2>/dev/null && wait "$gh_pid" 2>/dev/null
+    set +e # every step runs, whatever the one before returned
     [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+    [ -n "${gh_pid:-}" ] && kill "$gh_pid" 2>/dev/null && wait "$gh_pid" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
