@@ -20,6 +20,7 @@ static void usage(FILE *out)
                  "       gatehouse --setup [--conf DIR]          create missing tables in every datasource and exit\n"
                  "       gatehouse [--conf DIR] user add|passwd|del|list|unlock|role ...   manage users directly\n"
                  "       gatehouse [--conf DIR] keys rotate      new OAuth signing key; the previous stays in the JWKS\n"
+                 "       gatehouse --list-routes [--conf DIR] [--profile P]   print LISTENER METHODS PATH per route\n"
                  "       gatehouse --version\n"
                  "WSO2 spellings -Dprofile=NAME and -Dsetup are accepted too.\n");
 }
@@ -27,7 +28,7 @@ static void usage(FILE *out)
 typedef struct st_args_t {
     const char *conf_dir;
     const char *profile;
-    int check_config, setup, version;
+    int check_config, setup, version, list_routes;
     gh_server_opts_t opts;
     int user_argc;
     char **user_argv;
@@ -58,6 +59,7 @@ static int parse_args(int argc, char **argv, args_t *a)
                                              {"check-config", no_argument, NULL, 'C'},
                                              {"setup", no_argument, NULL, 'S'},
                                              {"version", no_argument, NULL, 'V'},
+                                             {"list-routes", no_argument, NULL, 'R'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c, i, n, lvl;
@@ -91,6 +93,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         case 'C': a->check_config = 1; break;
         case 'S': a->setup = 1; break;
         case 'V': a->version = 1; break;
+        case 'R': a->list_routes = 1; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return 2;
         }
@@ -192,6 +195,16 @@ int main(int argc, char **argv)
         rc = run_user_cli(&conf, a.user_argc, a.user_argv);
     } else if (a.keys_rotate) {
         rc = rotate_keys(&conf);
+    } else if (a.list_routes) {
+        /* the routes as the server would register them (modules set up, datasources opened), no port bound */
+        a.opts.conf_dir = conf.dir;
+        a.opts.no_bind = 1;
+        if (gh_server_create(&conf, &a.opts, &srv, &err) != GH_OK) {
+            fprintf(stderr, "gatehouse: %s\n", err.msg);
+        } else {
+            gh_server_list_routes(srv, stdout);
+            rc = 0;
+        }
     } else {
         a.opts.conf_dir = conf.dir;
         if (gh_server_create(&conf, &a.opts, &srv, &err) != GH_OK || gh_server_run(srv, &err) != GH_OK)

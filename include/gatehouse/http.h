@@ -30,4 +30,16 @@ char *gh_http_query_param(h2o_req_t *req, const char *name);
  * -1 malformed. */
 int gh_http_basic_auth(h2o_req_t *req, int urldecode, char **user, char **password);
 
+/* Add a response header whose value comes from storage or from a client (a redirect Location, a cookie, a
+ * name echoed back): the one place such values become headers. GH_ERR and nothing added when the name or the
+ * value holds a control character (CR/LF would split the response); GH_OK otherwise. Copies into req->pool. */
+int gh_http_add_header(h2o_req_t *req, const char *name, const char *value);
+/* The CSRF guard of state-changing JSON endpoints (POST, PUT, PATCH, DELETE): a body must be declared JSON
+ * (application/json, application/scim+json or any application/...+json), and a browser's Origin header, when
+ * sent, must be this server's own scheme://host. 0 when the request passes; else 415 or 403, with *why. Safe
+ * methods (GET, HEAD, OPTIONS) always pass. */
+int gh_http_json_write_check(h2o_req_t *req, const char **why);
+/* The client's address as text ("127.0.0.1", "::1") into buf (>= 64); "" when unknown. */
+void gh_http_peer(h2o_req_t *req, char *buf, size_t size);
+
 #endif

@@ -3,6 +3,7 @@
 #ifndef GH_SERVER_H
 #define GH_SERVER_H
 
+#include <stdio.h>
 #include <h2o.h>
 #include "gatehouse/conf.h"
 #include "gatehouse/err.h"
@@ -42,6 +43,7 @@ typedef struct st_gh_server_opts_t {
     const char *bind_host; /* default "0.0.0.0" */
     int drain_timeout_ms;  /* graceful drain on SIGTERM; default 10000 */
     int health_interval_ms; /* datasource check period; default 2000 */
+    int no_bind;           /* build everything but bind no port (--list-routes) */
 } gh_server_opts_t;
 
 typedef struct st_gh_server_t gh_server_t;
@@ -87,6 +89,13 @@ typedef struct st_gh_route_t {
     void *data;
 } gh_route_t;
 int gh_server_route(gh_server_t *srv, unsigned mask, const char *path, gh_route_fn fn, void *data, gh_err_t *err);
+/* gh_server_route that also declares the methods the route answers, space- or comma-separated ("GET,POST"),
+ * for `gatehouse --list-routes` and the authorisation matrix test (tests/e2e/authz/), which fails for a route or
+ * a method without rows. Routes registered with gh_server_route list their methods as "*". */
+int gh_server_route_methods(gh_server_t *srv, unsigned mask, const char *path, const char *methods, gh_route_fn fn,
+                            void *data, gh_err_t *err);
+/* Print one "LISTENER METHODS PATH" line per route and listener kind (management, gateway), sorted. */
+void gh_server_list_routes(const gh_server_t *srv, FILE *out);
 
 /* A module that serves HTTP: setup() registers its routes. Registered in the plugin registry under
  * GH_FAMILY_MODULE; gh_server_create() calls setup() of every module whose roles intersect the profile. */

@@ -33,6 +33,7 @@ typedef enum {
     GH_US_AUTH_OK = 0,
     GH_US_AUTH_BAD_CREDENTIALS = 1, /* unknown user or wrong password (indistinguishable on purpose) */
     GH_US_AUTH_LOCKED = 2,          /* too many failures; see AccountLockDuration */
+    GH_US_AUTH_THROTTLED = 3,       /* too many recent failures from this source address (answer 429) */
 } gh_us_auth_t;
 
 /* A claim passed in (borrowed). */
@@ -83,7 +84,7 @@ typedef struct st_gh_us_query_t {
  * unless stated, and fill err with GH_E_NOTFOUND, GH_E_CONFLICT, GH_E_INPUT (pattern violated, with the
  * configured ViolationErrorMsg) or a GH_DB_E_* code. */
 typedef struct st_gh_us_ops_t {
-    unsigned version; /* 1 */
+    unsigned version; /* 2 */
     /* optional: one-time set-up of the store's fixed rows (gh_us_bootstrap) */
     int (*bootstrap)(gh_us_t *us, gh_err_t *err);
     gh_us_auth_t (*authenticate)(gh_us_t *us, const char *user, const char *password, gh_err_t *err);
@@ -111,6 +112,13 @@ typedef struct st_gh_us_ops_t {
                       gh_err_t *err);
     int (*set_claims)(gh_us_t *us, const char *user, const gh_us_claim_t *claims, size_t n, gh_err_t *err);
     int (*unlock_user)(gh_us_t *us, const char *user, gh_err_t *err);
+    /* version 2 */
+    /* optional: authenticate, counting a failure toward the lock-out only when count_failure is 1 */
+    gh_us_auth_t (*authenticate_ex)(gh_us_t *us, const char *user, const char *password, int count_failure,
+                                    gh_err_t *err);
+    /* the permissions a role grants (allowed entries): resources and actions as parallel lists */
+    int (*role_permissions)(gh_us_t *us, const char *role, gh_us_strlist_t *resources, gh_us_strlist_t *actions,
+                            gh_err_t *err);
 } gh_us_ops_t;
 
 /* Register "jdbc" (user store), its authorization manager and tenant manager classes. Idempotent. */
@@ -129,8 +137,18 @@ void gh_us_destroy(gh_us_t *us); /* NULL-safe */
 int gh_us_bootstrap(gh_us_t *us, gh_err_t *err);
 
 /* Check a password. Unknown users cost the same as wrong passwords. Counts failures and locks the account
- * after MaxFailedLoginAttempts; a success resets the count and upgrades an old-scheme hash. */
+ * after MaxFailedLoginAttempts (never the last unlocked member of the admin role); a success resets the count
+ * and upgrades an old-scheme hash. A verified password is remembered (keyed digest, checked against the stored
+ * hash and the lock state read on every call), so a change of password or lock state anywhere counts at once. */
 gh_us_auth_t gh_us_authenticate(gh_us_t *us, const char *user, const char *password, gh_err_t *err);
+/* gh_us_authenticate for a login from source address peer (NULL or "": not throttled; use that for callers that
+ * authenticate on behalf of others, e.g. the password grant of an authenticated client). Per address: after
+ * LoginFailuresPerAddress failures within LoginFailureWindow minutes every login from it is refused
+ * (GH_US_AUTH_THROTTLED); after LoginFailuresPerAddressAndUser failures on one user, its further wrong passwords
+ * for that user are refused without counting toward the account's lock-out, so one anonymous client cannot lock
+ * an account. docs/security.md. */
+gh_us_auth_t gh_us_authenticate_from(gh_us_t *us, const char *user, const char *password, const char *peer,
+                                     gh_err_t *err);
 /* Create a user with claims and roles in one transaction; assigns the scimId and created/modified claims. */
 int gh_us_add_user(gh_us_t *us, const char *user, const char *password, const gh_us_claim_t *claims,
                    size_t n_claims, const char *const *roles, size_t n_roles, gh_err_t *err);
@@ -156,6 +174,12 @@ int gh_us_update_role_users(gh_us_t *us, const char *role, const char *const *ad
 int gh_us_list_roles(gh_us_t *us, const char *pattern, gh_us_strlist_t *out, gh_err_t *err);
 int gh_us_user_roles(gh_us_t *us, const char *user, gh_us_strlist_t *out, gh_err_t *err);
 int gh_us_role_users(gh_us_t *us, const char *role, gh_us_strlist_t *out, gh_err_t *err);
+
+/* 1 when `caller` holds every permission that `role` grants (so may hand the role out or act on its members),
+ * 0 when not, GH_ERR. */
+int gh_us_role_covered(gh_us_t *us, const char *caller, const char *role, gh_err_t *err);
+/* 1 when `caller` covers every role of `user` (may change its password, claims or delete it), 0, GH_ERR. */
+int gh_us_user_covered(gh_us_t *us, const char *caller, const char *user, gh_err_t *err);
 
 /* Permissions: 1 allowed, 0 denied, GH_ERR. A grant on a path covers every path below it. */
 int gh_us_authorize(gh_us_t *us, const char *user, const char *resource, const char *action, gh_err_t *err);

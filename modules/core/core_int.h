@@ -77,12 +77,21 @@ struct st_gh_server_t {
     struct st_gh_route_spec_t {
         unsigned mask;
         char *path;
+        char *methods; /* "GET,POST" or "*" */
         gh_route_fn fn;
         void *data;
     } *routes;
     size_t n_routes;
 };
 
+/* tls.c: Mozilla "intermediate" TLS (https://ssl-config.mozilla.org/guidelines/5.7.json) */
+#define GH_TLS12_CIPHERS                                                                                          \
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"                    \
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"                      \
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
+#define GH_TLS13_SUITES "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+/* Apply that policy to ctx (every HTTPS listener's context goes through it). */
+int gh_tls_policy(SSL_CTX *ctx, gh_err_t *err);
 /* tls.c: SSL_CTX for the HTTPS listeners; generates conf_dir/security/gatehouse-{key,cert}.pem if needed. */
 SSL_CTX *gh_tls_server_ctx(const gh_conf_t *conf, gh_err_t *err);
 int gh_tls_generate_self_signed(const char *key_path, const char *cert_path, const char *host, gh_err_t *err);

@@ -146,8 +146,8 @@ int gh_health_setup(gh_server_t *srv, gh_err_t *err)
 {
     /* h2o picks the longest matching prefix, so "/" only catches what nothing else matches */
     /* on gateway listeners the gateway module answers unknown paths with its own WSO2 fault */
-    if (gh_server_route(srv, (gh_server_roles(srv) & GH_ROLE_GATEWAY) ? GH_ON_MGT : GH_ON_ALL, "/", on_not_found, NULL,
-                        err) != GH_OK)
+    if (gh_server_route_methods(srv, (gh_server_roles(srv) & GH_ROLE_GATEWAY) ? GH_ON_MGT : GH_ON_ALL, "/", "GET",
+                                on_not_found, NULL, err) != GH_OK)
         return GH_ERR;
-    return gh_server_route(srv, GH_ON_ALL, "/health", on_health, NULL, err);
+    return gh_server_route_methods(srv, GH_ON_ALL, "/health", "GET", on_health, NULL, err);
 }

@@ -2,10 +2,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "gatehouse/gh.h"
 #include "gatehouse/form.h"
 #include "gatehouse/http.h"
+#include "gatehouse/log.h"
 #include "gatehouse/mem.h"
+#include "gatehouse/uri.h"
 
 static const char *reason_of(int status)
 {
@@ -152,4 +156,70 @@ int gh_http_basic_auth(h2o_req_t *req, int urldecode, char **user, char **passwo
     free(u);
     gh_free_secret(p);
     return 1;
+}
+
+int gh_http_add_header(h2o_req_t *req, const char *name, const char *value)
+{
+    size_t nl = strlen(name), vl = strlen(value);
+    h2o_iovec_t n, v;
+
+    if (nl == 0 || !gh_uri_header_value_ok(name, nl) || strpbrk(name, " \t:") != NULL ||
+        !gh_uri_header_value_ok(value, vl)) {
+        gh_log(GH_LOG_WARN, "http", "refused a response header %s holding control characters", name);
+        return GH_ERR;
+    }
+    n = h2o_strdup(&req->pool, name, nl);
+    v = h2o_strdup(&req->pool, value, vl);
+    h2o_strtolower(n.base, n.len);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, n.base, n.len, 0, NULL, v.base, v.len);
+    return GH_OK;
+}
+
+static int json_media_type(const h2o_iovec_t *ct)
+{
+    size_t n;
+
+    if (ct == NULL)
+        return 0;
+    /* the media type without parameters */
+    for (n = 0; n < ct->len && ct->base[n] != ';' && ct->base[n] != ' '; ++n)
+        ;
+    if (n == 16 && strncasecmp(ct->base, "application/json", 16) == 0)
+        return 1;
+    return n > 17 && strncasecmp(ct->base, "application/", 12) == 0 && strncasecmp(ct->base + n - 5, "+json", 5) == 0;
+}
+
+int gh_http_json_write_check(h2o_req_t *req, const char **why)
+{
+    const h2o_iovec_t *origin;
+
+    if (gh_http_method_is(req, "GET") || gh_http_method_is(req, "HEAD") || gh_http_method_is(req, "OPTIONS"))
+        return 0;
+    if ((origin = gh_http_header(req, "origin")) != NULL &&
+        !gh_uri_same_origin(origin->base, origin->len, req->scheme->name.base, req->authority.base, req->authority.len)) {
+        *why = "cross-origin requests are refused: the Origin header names another site";
+        return 403;
+    }
+    if ((req->entity.len > 0 || gh_http_method_is(req, "POST") || gh_http_method_is(req, "PUT") ||
+         gh_http_method_is(req, "PATCH")) &&
+        !json_media_type(gh_http_header(req, "content-type"))) {
+        *why = "the body must be JSON: send Content-Type application/json or application/scim+json";
+        return 415;
+    }
+    return 0;
+}
+
+void gh_http_peer(h2o_req_t *req, char *buf, size_t size)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+
+    buf[0] = '\0';
+    if (req->conn == NULL || req->conn->callbacks->get_peername == NULL ||
+        (len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss)) == 0)
+        return;
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)size);
+    else if (ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, (socklen_t)size);
 }

@@ -24,7 +24,8 @@ int gh_log_parse_level(const char *s)
 
 void gh_log_write(gh_log_level_t lvl, const char *sub, const char *fmt, ...)
 {
-    char line[2048], ts[32];
+    char line[2048], msg[2048], ts[32];
+    const char *p;
     struct timeval tv;
     struct tm tm;
     va_list ap;
@@ -38,10 +39,18 @@ void gh_log_write(gh_log_level_t lvl, const char *sub, const char *fmt, ...)
     if (n < 0 || (size_t)n >= sizeof(line))
         n = 0;
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    /* one write per event so lines from several threads never interleave */
-    n = (int)strlen(line);
+    /* user names, client names and paths reach messages: control characters are escaped so nobody can forge
+     * a log line (CR/LF) or a terminal escape; one write per event so threads never interleave */
+    for (p = msg; *p != '\0' && (size_t)n + 5 < sizeof(line); ++p) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch < 0x20 || ch == 0x7f)
+            n += snprintf(line + n, sizeof(line) - (size_t)n, "\\x%02x", ch);
+        else
+            line[n++] = (char)ch;
+    }
+    line[n] = '\0';
     line[n++] = '\n';
     fwrite(line, 1, (size_t)n, stderr);
 }

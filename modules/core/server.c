@@ -1,8 +1,11 @@
 /* Assembles the server from the conf and the profile: ports, TLS, pools, routes of the enabled modules. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "core_int.h"
+#include "gatehouse/http.h"
 #include "gatehouse/log.h"
 #include "gatehouse/mem.h"
 #include "gatehouse/registry.h"
@@ -85,27 +88,122 @@ static void run_pathconf_hooks(gh_server_t *srv)
     }
 }
 
+/* 1 when the raw HTTP/1 header block of req names both Content-Length and Transfer-Encoding. libh2o 2.2.5 takes
+ * both out of req->headers (Transfer-Encoding wins), so the block is read where the parser left it, at the start
+ * of the socket's input buffer, once the request line there is confirmed to be this request's. */
+static int cl_and_te(h2o_req_t *req)
+{
+    h2o_socket_t *sock;
+    const char *p, *end;
+    int cl = 0, te = 0;
+
+    if (req->version >= 0x200 || req->conn->callbacks->get_socket == NULL ||
+        (sock = req->conn->callbacks->get_socket(req->conn)) == NULL || sock->input == NULL)
+        return 0;
+    p = sock->input->bytes;
+    end = p + sock->input->size;
+    if (sock->input->size < req->method.len + 1 + req->path.len ||
+        memcmp(p, req->method.base, req->method.len) != 0 || p[req->method.len] != ' ' ||
+        memcmp(p + req->method.len + 1, req->path.base, req->path.len) != 0)
+        return 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+        if (p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')))
+            break; /* the empty line ends the header block */
+        if ((size_t)(end - p) > 15 && strncasecmp(p, "content-length:", 15) == 0)
+            cl = 1;
+        else if ((size_t)(end - p) > 18 && strncasecmp(p, "transfer-encoding:", 18) == 0)
+            te = 1;
+    }
+    return cl && te;
+}
+
+/* Runs before every module's handler of a path: requests no handler should see. RFC 9112 §6.3: a message with
+ * both Content-Length and Transfer-Encoding may be a smuggling attempt (a proxy in front may have framed it the
+ * other way); it is refused and the connection closed. */
+static int on_guard(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    if (cl_and_te(req)) {
+        req->http1_is_persistent = 0;
+        gh_http_send_fault(req, 400, 900900, "Bad Request",
+                           "a request must not carry both Content-Length and Transfer-Encoding (RFC 9112 6.3)");
+        return 0;
+    }
+    return -1;
+}
+
 static h2o_pathconf_t *find_or_add_path(h2o_hostconf_t *host, const char *path)
 {
+    h2o_pathconf_t *pc;
     size_t i;
 
     for (i = 0; i != host->paths.size; ++i)
         if (h2o_memis(host->paths.entries[i].path.base, host->paths.entries[i].path.len, path, strlen(path)))
             return &host->paths.entries[i];
-    return h2o_config_register_path(host, path, 0);
+    pc = h2o_config_register_path(host, path, 0);
+    h2o_create_handler(pc, sizeof(h2o_handler_t))->on_req = on_guard;
+    return pc;
 }
 
-int gh_server_route(gh_server_t *srv, unsigned mask, const char *path, gh_route_fn fn, void *data, gh_err_t *err)
+/* "GET POST" or "GET,POST" -> "GET,POST" (upper case, no duplicates checked: the caller's literal) */
+static char *normalise_methods(const char *methods)
+{
+    char *out, *p;
+
+    if (methods == NULL || *methods == '\0')
+        return gh_strdup("*");
+    out = gh_strdup(methods);
+    for (p = out; *p; ++p)
+        *p = *p == ' ' ? ',' : (char)toupper((unsigned char)*p);
+    return out;
+}
+
+int gh_server_route_methods(gh_server_t *srv, unsigned mask, const char *path, const char *methods, gh_route_fn fn,
+                            void *data, gh_err_t *err)
 {
     if (path[0] != '/')
         return gh_err_set(err, GH_E_INPUT, "route path '%s' must start with '/'", path);
     srv->routes = gh_realloc(srv->routes, (srv->n_routes + 1) * sizeof(*srv->routes));
     srv->routes[srv->n_routes].mask = mask;
     srv->routes[srv->n_routes].path = gh_strdup(path);
+    srv->routes[srv->n_routes].methods = normalise_methods(methods);
     srv->routes[srv->n_routes].fn = fn;
     srv->routes[srv->n_routes].data = data;
     srv->n_routes++;
     return GH_OK;
+}
+
+int gh_server_route(gh_server_t *srv, unsigned mask, const char *path, gh_route_fn fn, void *data, gh_err_t *err)
+{
+    return gh_server_route_methods(srv, mask, path, NULL, fn, data, err);
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void gh_server_list_routes(const gh_server_t *srv, FILE *out)
+{
+    char **lines = gh_calloc(srv->n_routes * 2 + 1, sizeof(*lines));
+    size_t i, n = 0;
+
+    for (i = 0; i < srv->n_routes; ++i) {
+        if ((srv->routes[i].mask & GH_ON_MGT) && (srv->listeners & GH_ON_MGT))
+            lines[n++] = gh_asprintf("management %s %s", srv->routes[i].methods, srv->routes[i].path);
+        if ((srv->routes[i].mask & GH_ON_GW) && (srv->listeners & GH_ON_GW))
+            lines[n++] = gh_asprintf("gateway %s %s", srv->routes[i].methods, srv->routes[i].path);
+    }
+    qsort(lines, n, sizeof(*lines), cmp_line);
+    for (i = 0; i < n; ++i) {
+        fprintf(out, "%s\n", lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
 }
 
 /* stable: handlers of one path keep the order their modules registered them in */
@@ -257,7 +355,7 @@ int gh_server_create(const gh_conf_t *conf, const gh_server_opts_t *opts, gh_ser
         return GH_ERR;
     commit_routes(srv);
     run_pathconf_hooks(srv);
-    return bind_early(srv, err);
+    return srv->opts.no_bind ? GH_OK : bind_early(srv, err);
 }
 
 int gh_server_run(gh_server_t *srv, gh_err_t *err)
@@ -294,8 +392,10 @@ void gh_server_destroy(gh_server_t *srv)
     gh_pools_close(srv);
     h2o_config_dispose(&srv->globalconf);
     h2o_config_dispose(&srv->gw_globalconf);
-    for (k = 0; k < (int)srv->n_routes; ++k)
+    for (k = 0; k < (int)srv->n_routes; ++k) {
         free(srv->routes[k].path);
+        free(srv->routes[k].methods);
+    }
     for (k = 0; k < (int)srv->n_hooks; ++k)
         free(srv->hooks[k].path);
     free(srv->routes);

@@ -141,6 +141,23 @@ static int resolve_pair(const gh_conf_t *conf, char **key, char **cert, gh_err_t
                                        err);
 }
 
+/* Mozilla's "intermediate" server configuration (v5.7): TLS 1.2 and 1.3; on TLS 1.2 only ECDHE/DHE key
+ * exchange with AEAD ciphers (forward secrecy, no CBC, no SHA-1 MACs); X25519, P-256, P-384; the client's
+ * order (every offered suite is strong); no compression, no renegotiation, no session tickets across keys.
+ * Every HTTPS listener shares this one context. docs/security.md lists the suites. */
+int gh_tls_policy(SSL_CTX *ctx, gh_err_t *err)
+{
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+    SSL_CTX_clear_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_set_cipher_list(ctx, GH_TLS12_CIPHERS) != 1 || SSL_CTX_set_ciphersuites(ctx, GH_TLS13_SUITES) != 1 ||
+        SSL_CTX_set1_groups_list(ctx, "X25519:prime256v1:secp384r1") != 1)
+        return gh_err_set(err, GH_E_GENERIC, "TLS cipher policy: %s", ssl_errstr());
+    /* DHE suites use the RFC 7919 ffdhe2048 group OpenSSL picks for the key size */
+    SSL_CTX_set_dh_auto(ctx, 1);
+    return GH_OK;
+}
+
 SSL_CTX *gh_tls_server_ctx(const gh_conf_t *conf, gh_err_t *err)
 {
     SSL_CTX *ctx = NULL;
@@ -152,8 +169,8 @@ SSL_CTX *gh_tls_server_ctx(const gh_conf_t *conf, gh_err_t *err)
         gh_err_set(err, GH_E_GENERIC, "SSL_CTX_new: %s", ssl_errstr());
         goto out;
     }
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (gh_tls_policy(ctx, err) != GH_OK)
+        goto fail;
     if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
         gh_err_set(err, GH_E_CONFIG, "TLS certificate %s: %s", cert, ssl_errstr());
         goto fail;

@@ -170,15 +170,18 @@ static void setup_conf(gh_gw_t *gw, const gh_conf_t *conf)
 
 static int add_routes(gh_gw_t *gw, gh_server_t *srv, gh_err_t *err)
 {
-    static const char *const fwd[] = {"/token", "/revoke", "/userinfo", "/authorize"};
+    static const struct {
+        const char *path, *methods;
+    } fwd[] = {{"/token", "POST"}, {"/revoke", "POST"}, {"/userinfo", "GET POST"}, {"/authorize", "GET POST"}};
     size_t i;
 
+    /* API traffic: any method an API declares (the authorisation matrix covers the faults of unknown paths) */
     if (gh_server_route(srv, GH_ON_GW, "/", gw_on_request, gw, err) != GH_OK)
         return GH_ERR;
     for (i = 0; i < GH_ARRAY_SIZE(fwd); ++i)
-        if (gh_server_route(srv, GH_ON_GW, fwd[i], gw_on_forward, gw, err) != GH_OK)
+        if (gh_server_route_methods(srv, GH_ON_GW, fwd[i].path, fwd[i].methods, gw_on_forward, gw, err) != GH_OK)
             return GH_ERR;
-    if (gh_server_route(srv, GH_ON_MGT, "/metrics", gw_on_metrics, gw, err) != GH_OK)
+    if (gh_server_route_methods(srv, GH_ON_MGT, "/metrics", "GET", gw_on_metrics, gw, err) != GH_OK)
         return GH_ERR;
     return gh_server_on_pathconf(srv, GH_ON_GW, "/", gw_proxy_filter_register, gw, err);
 }

@@ -16,6 +16,9 @@ int gh_km_client_creds(gh_km_job_t *j, h2o_req_t *req)
 
     if (authz != NULL) {
         rc = gh_basic_parse(authz->base, authz->len, 1, &j->cid, &j->csecret);
+        /* not form-encoded: no client's credentials, but maybe a user's (introspection), taken as they are */
+        if (rc < 0)
+            rc = gh_basic_parse(authz->base, authz->len, 0, &j->cid, &j->csecret);
         if (rc < 0)
             return gh_km_job_fail(j, 401, "invalid_client", "malformed Basic credentials");
         if (rc == 1) {
@@ -55,14 +58,17 @@ int gh_km_client_check(gh_km_job_t *j, gh_db_conn_t *c, gh_km_app_t *app)
     return 1;
 }
 
-int gh_km_user_check(gh_km_job_t *j, const char *authz, const char *perm, char *out, size_t size)
+int gh_km_user_caller(gh_km_job_t *j, const char *authz, const char *perm, gh_caller_t *out)
 {
     char *user = NULL, *pw = NULL;
     const char *p, *e = NULL;
     gh_err_t err = {0};
     int rc = 0;
 
-    if (authz == NULL || gh_basic_parse(authz, strlen(authz), 1, &user, &pw) != 1) {
+    memset(out, 0, sizeof(*out));
+    /* a user's Basic credentials are RFC 7617's, never form-decoded: '+' and '%' in a password stay themselves
+     * (only OAuth clients' are decoded, RFC 6749 §2.3.1) */
+    if (authz == NULL || gh_basic_parse(authz, strlen(authz), 0, &user, &pw) != 1) {
         gh_km_job_fail(j, 401, "invalid_client", "HTTP Basic authentication of a user is required");
         goto out;
     }
@@ -71,7 +77,7 @@ int gh_km_user_check(gh_km_job_t *j, const char *authz, const char *perm, char *
         rc = -1;
         goto out;
     }
-    switch (gh_us_authenticate(j->km->us, user, pw, &err)) {
+    switch (gh_us_authenticate_from(j->km->us, user, pw, j->peer, &err)) {
     case GH_US_AUTH_OK:
         break;
     case GH_US_AUTH_LOCKED:
@@ -79,6 +85,9 @@ int gh_km_user_check(gh_km_job_t *j, const char *authz, const char *perm, char *
         goto out;
     case GH_US_AUTH_BAD_CREDENTIALS:
         gh_km_job_fail(j, 401, "invalid_client", "wrong user name or password");
+        goto out;
+    case GH_US_AUTH_THROTTLED:
+        gh_km_job_fail(j, 429, "access_denied", "%s", err.msg);
         goto out;
     default:
         gh_log(GH_LOG_ERR, "keymanager", "user store failed: %s", err.msg);
@@ -94,6 +103,8 @@ int gh_km_user_check(gh_km_job_t *j, const char *authz, const char *perm, char *
         snprintf(one, sizeof(one), "%.*s", e != NULL ? (int)(e - p) : (int)strlen(p), p);
         rc = gh_us_authorize(j->km->us, user, one, "ui.execute", &err);
     }
+    if (rc == 1 && (out->is_admin = gh_us_authorize(j->km->us, user, "/permission/admin", "ui.execute", &err)) < 0)
+        rc = -1;
     if (rc < 0) {
         gh_km_job_fail(j, 500, "server_error", "the user store failed");
         goto out;
@@ -103,9 +114,20 @@ int gh_km_user_check(gh_km_job_t *j, const char *authz, const char *perm, char *
         j->www_auth = 0;
         goto out;
     }
-    snprintf(out, size, "%s", user);
+    out->kind = GH_CALLER_BASIC;
+    snprintf(out->user, sizeof(out->user), "%s", user);
 out:
     free(user);
     gh_free_secret(pw);
+    return rc;
+}
+
+int gh_km_user_check(gh_km_job_t *j, const char *authz, const char *perm, char *out, size_t size)
+{
+    gh_caller_t caller;
+    int rc = gh_km_user_caller(j, authz, perm, &caller);
+
+    if (rc == 1)
+        snprintf(out, size, "%s", caller.user);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "gatehouse/gh.h"
+#include "gatehouse/uri.h"
 #include "km_app.h"
 
 static const char *const known_grants[] = {"authorization_code", "password", "refresh_token", "client_credentials",
@@ -32,14 +33,12 @@ static int add_grant(char *list, size_t size, const char *g, gh_err_t *err)
     return GH_OK;
 }
 
-static int uri_ok(const char *u)
+static int redirect_error(gh_err_t *err, const char *msg, const char *detail)
 {
-    /* an absolute http(s) or custom-scheme URI without a fragment (RFC 6749 §3.1.2) */
-    const char *colon = strchr(u, ':');
-
-    if (colon == NULL || colon == u || strchr(u, '#') != NULL || strpbrk(u, " \t\r\n<>\"") != NULL)
-        return 0;
-    return 1;
+    gh_err_set(err, GH_E_INPUT, "%s%s", msg, detail);
+    if (err != NULL)
+        err->native = 1; /* invalid_redirect_uri */
+    return GH_ERR;
 }
 
 static int copy_str(char *dst, size_t size, const json_t *v, const char *what, gh_err_t *err)
@@ -66,11 +65,11 @@ static int parse_redirects(const json_t *uris, gh_km_dcr_t *out, gh_err_t *err)
     n = json_array_size(uris);
     for (i = 0; i < n; ++i) {
         const json_t *u = json_array_get(uris, i);
-        if (!json_is_string(u) || !uri_ok(json_string_value(u))) {
-            gh_err_set(err, GH_E_INPUT, "redirect_uris[%zu] is not an absolute URI", i);
-            if (err != NULL)
-                err->native = 1;
-            return GH_ERR;
+        /* the URIs themselves are checked once, for clients that redirect, in check_needs */
+        if (!json_is_string(u) || json_string_length(u) == 0 || strpbrk(json_string_value(u), "|)") != NULL) {
+            char at[64];
+            snprintf(at, sizeof(at), "redirect_uris[%zu] is not an absolute URI", i);
+            return redirect_error(err, at, "");
         }
     }
     if (n == 1) {
@@ -89,20 +88,33 @@ static int parse_redirects(const json_t *uris, gh_km_dcr_t *out, gh_err_t *err)
     return GH_OK;
 }
 
+int gh_km_grants_redirect(const char *grant_types)
+{
+    return gh_km_grant_listed(grant_types, "authorization_code") || gh_km_grant_listed(grant_types, "implicit");
+}
+
+int gh_km_callback_check(const char *grant_types, const char *callback, gh_err_t *err)
+{
+    const char *why = NULL;
+
+    if (!gh_uri_header_value_ok(callback, strlen(callback)))
+        return redirect_error(err, "the callback URL holds control characters", "");
+    if (!gh_km_grants_redirect(grant_types))
+        return GH_OK; /* kept as given (WSO2's "www.google.lk" placeholder) and never used as a redirect */
+    if (callback[0] == '\0')
+        return redirect_error(err, "a redirect URI is required for the authorization_code and implicit grants", "");
+    if (!gh_uri_callback_ok(callback, &why))
+        return redirect_error(err, "invalid redirect URI: ", why != NULL ? why : "malformed");
+    return GH_OK;
+}
+
 static int check_needs(const gh_km_dcr_t *out, gh_err_t *err)
 {
     if (out->name[0] == '\0')
         return gh_err_set(err, GH_E_INPUT, "client_name is required");
-    if (strpbrk(out->name, "<>\"'&") != NULL)
-        return gh_err_set(err, GH_E_INPUT, "client_name must not contain < > \" ' &");
-    if ((gh_km_grant_listed(out->grant_types, "authorization_code") || gh_km_grant_listed(out->grant_types, "implicit")) &&
-        out->callback[0] == '\0') {
-        gh_err_set(err, GH_E_INPUT, "redirect_uris is required for the authorization_code and implicit grants");
-        if (err != NULL)
-            err->native = 1;
-        return GH_ERR;
-    }
-    return GH_OK;
+    if (strpbrk(out->name, "<>\"'&") != NULL || !gh_uri_header_value_ok(out->name, strlen(out->name)))
+        return gh_err_set(err, GH_E_INPUT, "client_name must not contain < > \" ' & or control characters");
+    return gh_km_callback_check(out->grant_types, out->callback, err);
 }
 
 int gh_km_dcr_parse_rfc7591(const json_t *body, gh_km_dcr_t *out, gh_err_t *err)

@@ -8,6 +8,7 @@
 #include "gatehouse/http.h"
 #include "gatehouse/log.h"
 #include "gatehouse/mem.h"
+#include "gatehouse/uri.h"
 #include "km_int.h"
 
 #define CSRF_COOKIE "gh_csrf"
@@ -110,10 +111,11 @@ static void redirect(gh_km_job_t *j, const char *uri, const char *k1, const char
     free(s);
 }
 
-/* Client and redirect URI first: after this, errors may be sent to the redirect URI. */
+/* Client and redirect URI first. Only a client whose grants redirect, and only to a registered URI that passes
+ * the redirect-URI check (stored rows from before that check included), is ever sent to. */
 static const char *checked_redirect(gh_km_job_t *j, gh_db_conn_t *c, gh_km_app_t *app)
 {
-    const char *cid = param(j, "client_id"), *uri = param(j, "redirect_uri");
+    const char *cid = param(j, "client_id"), *uri = param(j, "redirect_uri"), *why = NULL;
     gh_err_t err = {0};
     int rc;
 
@@ -121,26 +123,47 @@ static const char *checked_redirect(gh_km_job_t *j, gh_db_conn_t *c, gh_km_app_t
         error_page(j, rc < 0 ? 500 : 400, rc < 0 ? "The service is unavailable." : "Unknown client_id.");
         return NULL;
     }
+    if (!gh_km_grants_redirect(app->grant_types)) {
+        error_page(j, 400, "This client is not registered for a grant that uses the authorization endpoint.");
+        return NULL;
+    }
     if (uri[0] == '\0' && strncmp(app->callback, "regexp=", 7) != 0 && app->callback[0] != '\0')
-        return app->callback;
-    if (!gh_km_callback_ok(app->callback, uri)) {
+        uri = app->callback;
+    else if (!gh_km_callback_ok(app->callback, uri)) {
         error_page(j, 400, "The redirect_uri is not registered for this client.");
+        return NULL;
+    }
+    if (!gh_uri_redirect_ok(uri, &why)) {
+        gh_log(GH_LOG_WARN, "keymanager", "client %s: refused to redirect to its registered URI: %s", app->client_id,
+               why);
+        error_page(j, 400, "The redirect URI registered for this client is not valid.");
         return NULL;
     }
     return uri;
 }
 
-/* The checks that answer with a redirect: 1 ok, 0 redirected with an error. */
+/* The request's own parameters. Checked before anyone signs in, so a failure is shown on the page rather than
+ * redirected: otherwise any registered client would turn this endpoint into an open redirector (RFC 9700
+ * §4.11.2). 1 ok, 0 answered with an error page. */
 static int checked_request(gh_km_job_t *j, const gh_km_app_t *app, const char *uri)
 {
-    const char *m = param(j, "code_challenge_method"), *ch = param(j, "code_challenge");
+    const char *m = param(j, "code_challenge_method"), *ch = param(j, "code_challenge"), *why = NULL;
 
+    (void)uri;
     if (strcmp(param(j, "response_type"), "code") != 0)
-        return redirect(j, uri, "error", "unsupported_response_type", NULL, NULL), 0;
+        return error_page(j, 400, "unsupported_response_type: only response_type=code is supported."), 0;
     if (!gh_km_grant_listed(app->grant_types, "authorization_code"))
-        return redirect(j, uri, "error", "unauthorized_client", NULL, NULL), 0;
-    if ((ch[0] && m[0] && strcmp(m, "S256") != 0) || (!ch[0] && app->pkce_mandatory) || (ch[0] && strlen(ch) != 43))
-        return redirect(j, uri, "error", "invalid_request", "error_description", "PKCE: code_challenge with S256 needed"), 0;
+        return error_page(j, 400, "unauthorized_client: this client may not use the authorization code grant."), 0;
+    if (!ch[0] && app->pkce_mandatory)
+        return error_page(j, 400, "invalid_request: this client must send a PKCE code_challenge (S256)."), 0;
+    if (!ch[0] && m[0])
+        return error_page(j, 400, "invalid_request: code_challenge_method without a code_challenge."), 0;
+    if (ch[0] && !gh_km_pkce_challenge_ok(m, ch, &why)) {
+        char *msg = gh_asprintf("invalid_request: %s.", why);
+        error_page(j, 400, msg);
+        free(msg);
+        return 0;
+    }
     return 1;
 }
 
@@ -175,7 +198,8 @@ static void issue_code(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app, 
     gh_km_uuid(code.code_id);
     gh_km_token(raw);
     code.app_id = app->id;
-    snprintf(code.callback, sizeof(code.callback), "%s", uri);
+    /* only a redirect_uri the request named is recorded: the token request must then repeat it (RFC 6749 §4.1.3) */
+    snprintf(code.callback, sizeof(code.callback), "%s", param(j, "redirect_uri")[0] ? uri : "");
     snprintf(code.user, sizeof(code.user), "%s", user);
     snprintf(code.challenge, sizeof(code.challenge), "%s", param(j, "code_challenge"));
     snprintf(code.method, sizeof(code.method), "%s", code.challenge[0] ? "S256" : "");
@@ -202,9 +226,11 @@ static void run_post(gh_km_job_t *j, gh_db_conn_t *c)
         return redirect(j, uri, "error", "access_denied", NULL, NULL);
     if (j->km->us == NULL)
         return redirect(j, uri, "error", "temporarily_unavailable", NULL, NULL);
-    switch (gh_us_authenticate(j->km->us, user, pw, &err)) {
+    switch (gh_us_authenticate_from(j->km->us, user, pw, j->peer, &err)) {
     case GH_US_AUTH_OK:
         return issue_code(j, c, &app, uri, user);
+    case GH_US_AUTH_THROTTLED:
+        return page(j, &app, "Too many failed sign-ins from this address. Try again later.", 429);
     case GH_US_AUTH_BAD_CREDENTIALS:
         return page(j, &app, "Wrong user name or password.", 200);
     case GH_US_AUTH_LOCKED:

@@ -95,6 +95,21 @@ static int name_taken(gh_db_conn_t *c, const char *name, char *client_id, size_t
     return rc;
 }
 
+/* A requested client id must not be a user name: introspection and DCR callers present "id:secret" either way */
+static int client_id_free(gh_km_job_t *j, const char *cid)
+{
+    gh_err_t err = {0};
+    int rc;
+
+    if (cid[0] == '\0' || j->km->us == NULL)
+        return 1;
+    if ((rc = gh_us_user_exists(j->km->us, cid, &err)) < 0)
+        return gh_km_job_fail(j, 500, "server_error", "user look-up failed"), 0;
+    if (rc == 1)
+        return gh_km_job_fail(j, 400, "invalid_client_metadata", "ext_param_client_id must not be a user name"), 0;
+    return 1;
+}
+
 static void do_create(gh_km_job_t *j, gh_db_conn_t *c, const char *caller)
 {
     gh_km_dcr_t d;
@@ -106,6 +121,8 @@ static void do_create(gh_km_job_t *j, gh_db_conn_t *c, const char *caller)
         return (void)dcr_fail(j, &err);
     if (name_taken(c, d.name, existing, sizeof(existing), &err) != 0)
         return (void)gh_km_job_fail(j, 400, "invalid_client_metadata", "Application with the name %s already exist", d.name);
+    if (!client_id_free(j, d.client_id))
+        return;
     /* client_credentials tokens carry the owner's bound scopes: only an administrator registers for someone else */
     if (d.owner[0] && strcasecmp(d.owner, caller) != 0 &&
         gh_us_authorize(j->km->us, caller, "/permission/admin", "ui.execute", &err) != 1) {
@@ -140,6 +157,7 @@ static void do_update(gh_km_job_t *j, gh_db_conn_t *c, gh_km_app_t *app)
         gh_km_secret_store_form(j->km, d.client_secret, app->secret, sizeof(app->secret));
     if (gh_km_app_update(j->km, c, app, &err) != GH_OK)
         return (void)gh_km_job_fail(j, 500, "server_error", "the client could not be updated");
+    __atomic_add_fetch(&j->km->clients_gen, 1, __ATOMIC_SEQ_CST);
     j->out = metadata(app, d.client_secret[0] ? d.client_secret : NULL);
     j->status = 200;
 }
@@ -147,21 +165,28 @@ static void do_update(gh_km_job_t *j, gh_db_conn_t *c, gh_km_app_t *app)
 static void run_dcr(gh_km_job_t *j, gh_db_conn_t *c)
 {
     const char *m = j->method, *cid = j->arg;
-    char caller[256], perm[128];
+    char perm[128];
+    gh_caller_t caller;
     gh_err_t err = {0};
     gh_km_app_t app;
     int rc;
 
     snprintf(perm, sizeof(perm), "%s/%s", PERM_APP,
              strcmp(m, "POST") == 0 ? "create" : strcmp(m, "GET") == 0 ? "view" : strcmp(m, "PUT") == 0 ? "update" : "delete");
-    if (gh_km_user_check(j, j->arg2, perm, caller, sizeof(caller)) != 1)
+    if (gh_km_user_caller(j, j->arg2, perm, &caller) != 1)
         return;
     if (cid == NULL)
-        return do_create(j, c, caller);
+        return do_create(j, c, caller.user);
     if ((rc = gh_km_app_get(j->km, c, cid, &app, &err)) < 0)
         return (void)gh_km_job_fail(j, 500, "server_error", "client look-up failed");
     if (rc == 0) {
         gh_km_job_fail(j, 404, "invalid_client", "no client %s", cid);
+        j->www_auth = 0;
+        return;
+    }
+    /* RFC 7592: only the client's owner (or an administrator) reads, changes or deletes it */
+    if (!gh_caller_owns(&caller, app.owner)) {
+        gh_km_job_fail(j, 403, "access_denied", "client %s belongs to another user", cid);
         j->www_auth = 0;
         return;
     }
@@ -173,6 +198,7 @@ static void run_dcr(gh_km_job_t *j, gh_db_conn_t *c)
     } else if (gh_km_app_delete(j->km, c, cid, &err) != GH_OK) {
         gh_km_job_fail(j, 500, "server_error", "the client could not be deleted");
     } else {
+        __atomic_add_fetch(&j->km->clients_gen, 1, __ATOMIC_SEQ_CST);
         j->status = 204;
         j->ctype = NULL;
     }
@@ -183,7 +209,15 @@ static int start(gh_km_t *km, h2o_req_t *req, void (*run)(gh_km_job_t *, gh_db_c
     const h2o_iovec_t *authz = gh_http_header(req, "authorization");
     gh_km_job_t *j = gh_km_job_new(km, req, run);
     json_error_t jerr;
+    const char *why = NULL;
+    int st;
 
+    /* CSRF: a cross-site form cannot send JSON, and a browser names its origin */
+    if ((st = gh_http_json_write_check(req, &why)) != 0) {
+        gh_km_job_fail(j, st, "invalid_request", "%s", why);
+        j->www_auth = 0;
+        goto answer;
+    }
     if (authz == NULL) {
         gh_km_job_fail(j, 401, "invalid_client", "HTTP Basic authentication of a user is required");
         goto answer;
@@ -247,7 +281,16 @@ static void run_apim(gh_km_job_t *j, gh_db_conn_t *c)
                                     "Logged in user '%s' and application owner '%s' should be same.", caller, d.owner);
     if ((rc = name_taken(c, d.name, existing, sizeof(existing), &err)) < 0)
         return (void)gh_km_job_fail(j, 500, "server_error", "client look-up failed");
-    if (rc == 1 && gh_km_app_get(j->km, c, existing, &app, &err) == 1) {
+    if (rc == 1 && (rc = gh_km_app_get(j->km, c, existing, &app, &err)) < 0)
+        return (void)gh_km_job_fail(j, 500, "server_error", "client look-up failed");
+    if (rc == 1 && strcmp(app.owner, caller) != 0) {
+        /* "<owner>_<clientName>" is ambiguous (bob + x_y, bob_x + y): a name someone else holds is theirs; exactly
+         * the owner gets it back, not even an administrator, whose call would break the owner's client */
+        gh_km_job_fail(j, 409, "invalid_request", "the application name %s is taken by another user", d.name);
+        j->www_auth = 0;
+        return;
+    }
+    if (rc == 1) {
         /* API Manager hands the existing client back; its secret exists only as a hash, so a new one is issued */
         char sec[GH_KM_TOKEN_LEN];
         gh_km_token(sec);
@@ -255,6 +298,7 @@ static void run_apim(gh_km_job_t *j, gh_db_conn_t *c)
         gh_km_secret_store_form(j->km, secret, app.secret, sizeof(app.secret));
         if (gh_km_app_update(j->km, c, &app, &err) != GH_OK)
             return (void)gh_km_job_fail(j, 500, "server_error", "the client could not be updated");
+        __atomic_add_fetch(&j->km->clients_gen, 1, __ATOMIC_SEQ_CST);
     } else {
         new_app(j->km, &d, caller, &app, secret, sizeof(secret));
         if (gh_km_app_insert(j->km, c, &app, &err) != GH_OK)

@@ -35,30 +35,41 @@ static void caller_key(gh_km_job_t *j, char out[GH_KM_HASH_HEX])
     gh_km_hmac_hex(j->km->secret, sizeof(j->km->secret), buf, strlen(buf), out);
 }
 
+/* 1 when the cached caller of key is still valid: it was a client when clients_gen had today's value */
+static int cached_caller(gh_km_t *km, const char *key)
+{
+    unsigned gen = 0;
+
+    return gh_km_cache_get(&km->callers, key, &gen, gh_km_now_ms()) &&
+           gen == __atomic_load_n(&km->clients_gen, __ATOMIC_SEQ_CST);
+}
+
 static int check_caller(gh_km_job_t *j, gh_db_conn_t *c)
 {
-    char key[GH_KM_HASH_HEX], user[256];
+    char key[GH_KM_HASH_HEX];
+    gh_caller_t user;
     gh_err_t err = {0};
     gh_km_app_t app;
-    int rc, ok = 1;
+    unsigned gen = __atomic_load_n(&j->km->clients_gen, __ATOMIC_SEQ_CST);
+    int rc;
 
     caller_key(j, key);
-    if (gh_km_cache_get(&j->km->callers, key, &ok, gh_km_now_ms()))
+    if (cached_caller(j->km, key))
         return 1;
     if (j->cid == NULL || j->csecret == NULL)
         return gh_km_job_fail(j, 401, "invalid_client", "authenticate as a client or as a user with permission"), 0;
-    /* a registered client id authenticates as that client; anything else as a user of the store */
+    /* a client whose secret matches is that client; otherwise the Basic credentials are a user's, decoded as RFC
+     * 7617 says (not form-decoded), so a client id equal to a user name never shadows the user */
     if ((rc = gh_km_app_get(j->km, c, j->cid, &app, &err)) < 0)
         return gh_km_job_fail(j, 500, "server_error", "client look-up failed"), -1;
-    if (rc == 1)
-        rc = gh_km_client_check(j, c, &app);
-    else if (j->arg2 != NULL)
-        rc = gh_km_user_check(j, j->arg2, INTROSPECT_PERM, user, sizeof(user));
-    else
-        rc = (gh_km_job_fail(j, 401, "invalid_client", "client authentication failed"), 0);
-    if (rc == 1)
-        gh_km_cache_put(&j->km->callers, key, &ok, gh_km_now_ms() + GH_KM_CACHE_TTL_MS);
-    return rc;
+    if (rc == 1 && gh_km_secret_matches(j->km, app.secret, j->csecret) && strcmp(app.state, "ACTIVE") == 0) {
+        /* only clients are remembered: a user's roles and lock state are read at every call */
+        gh_km_cache_put(&j->km->callers, key, &gen, gh_km_now_ms() + GH_KM_CACHE_TTL_MS);
+        return 1;
+    }
+    if (j->arg2 == NULL)
+        return gh_km_job_fail(j, 401, "invalid_client", "client authentication failed"), 0;
+    return gh_km_user_caller(j, j->arg2, INTROSPECT_PERM, &user);
 }
 
 static void run(gh_km_job_t *j, gh_db_conn_t *c)
@@ -84,7 +95,7 @@ int gh_km_on_introspect(h2o_handler_t *self, h2o_req_t *req)
     gh_km_job_t *j;
     gh_km_tok_t tok;
     const char *token;
-    int ok, rc;
+    int rc;
 
     if ((j = gh_km_job_post_form(km, req, run)) == NULL)
         return 0;
@@ -98,7 +109,7 @@ int gh_km_on_introspect(h2o_handler_t *self, h2o_req_t *req)
     if (authz != NULL)
         j->arg2 = gh_strndup(authz->base, authz->len);
     caller_key(j, key);
-    if (gh_km_cache_get(&km->callers, key, &ok, gh_km_now_ms()) && (rc = gh_km_tok_active(km, NULL, token, &tok, NULL)) >= 0) {
+    if (cached_caller(km, key) && (rc = gh_km_tok_active(km, NULL, token, &tok, NULL)) >= 0) {
         answer_tok(j, rc == 1, &tok);
         goto answer;
     }

@@ -34,7 +34,7 @@ static json_t *discovery(gh_km_t *km, int l)
     static const char *const subjects[] = {"public", NULL};
     static const char *const algs[] = {"RS256", NULL};
     static const char *const auth[] = {"client_secret_basic", "client_secret_post", NULL};
-    static const char *const pkce[] = {"S256", "plain", NULL};
+    static const char *const pkce[] = {"S256", NULL}; /* plain is disabled (docs/security.md) */
     static const char *const scopes[] = {"openid", "profile", "email", NULL};
     static const char *const claims[] = {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "email",
                                          "given_name", "family_name", "name", "preferred_username", NULL};

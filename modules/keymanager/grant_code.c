@@ -36,7 +36,12 @@ void gh_km_grant_code(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app)
         return on_replay(j, c, app, &code);
     if (code.exp_ms <= gh_km_now_ms())
         return (void)gh_km_job_fail(j, 400, "invalid_grant", "the authorization code has expired");
-    if (redirect != NULL && strcmp(redirect, code.callback) != 0)
+    /* RFC 6749 §4.1.3: required and identical when the authorization request named one */
+    if (code.callback[0] != '\0' && redirect == NULL)
+        return (void)gh_km_job_fail(j, 400, "invalid_request",
+                                    "redirect_uri is required: the authorization request included one");
+    if (redirect != NULL && (code.callback[0] != '\0' ? strcmp(redirect, code.callback) != 0
+                                                       : !gh_km_callback_ok(app->callback, redirect)))
         return (void)gh_km_job_fail(j, 400, "invalid_grant", "redirect_uri does not match the authorization request");
     if (code.challenge[0] != '\0' && !gh_km_pkce_verify(code.method, code.challenge, verifier))
         return (void)gh_km_job_fail(j, 400, "invalid_grant", "PKCE verification failed");

@@ -59,15 +59,20 @@ void gh_km_job_answer(gh_km_job_t *j, h2o_req_t *req)
 
 void gh_km_job_send(gh_km_job_t *j, h2o_req_t *req)
 {
-    int i;
+    int i, bad = 0;
 
-    for (i = 0; i < j->nh; ++i) {
-        h2o_iovec_t n = h2o_strdup(&req->pool, j->hname[i], SIZE_MAX), v = h2o_strdup(&req->pool, j->hval[i], SIZE_MAX);
-        h2o_add_header_by_str(&req->pool, &req->res.headers, n.base, n.len, 0, NULL, v.base, v.len);
-    }
-    if (j->set_cookie != NULL) {
-        h2o_iovec_t v = h2o_strdup(&req->pool, j->set_cookie, SIZE_MAX);
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, v.base, v.len);
+    /* headers from stored or client data go through the one checked setter: a value with CR/LF is never sent */
+    for (i = 0; i < j->nh; ++i)
+        bad |= gh_http_add_header(req, j->hname[i], j->hval[i]) != GH_OK;
+    if (j->set_cookie != NULL)
+        bad |= gh_http_add_header(req, "set-cookie", j->set_cookie) != GH_OK;
+    if (j->location != NULL && j->error == NULL)
+        bad |= gh_http_add_header(req, "location", j->location) != GH_OK;
+    if (bad) {
+        req->res.headers = (h2o_headers_t){NULL, 0, 0};
+        no_store(req);
+        gh_http_send(req, 500, "text/plain; charset=utf-8", "the response would carry an invalid header\n", 43);
+        return; /* the caller frees the job */
     }
     if (j->error != NULL) {
         if (j->www_auth == 2)
@@ -79,9 +84,7 @@ void gh_km_job_send(gh_km_job_t *j, h2o_req_t *req)
         h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("pragma"), 0, NULL, H2O_STRLIT("no-cache"));
         gh_http_send_oauth_error(req, j->status, j->error, j->desc[0] ? j->desc : NULL);
     } else if (j->location != NULL) {
-        h2o_iovec_t v = h2o_strdup(&req->pool, j->location, SIZE_MAX);
         no_store(req);
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LOCATION, NULL, v.base, v.len);
         gh_http_send(req, 302, NULL, "", 0);
     } else if (j->out != NULL) {
         no_store(req);
@@ -112,6 +115,7 @@ gh_km_job_t *gh_km_job_new(gh_km_t *km, h2o_req_t *req, void (*run)(gh_km_job_t 
     j->super.answer = on_answer;
     j->super.dispose = on_dispose;
     j->listener = gh_km_listener_of(req);
+    gh_http_peer(req, j->peer, sizeof(j->peer));
     snprintf(j->method, sizeof(j->method), "%.*s", (int)req->method.len, req->method.base);
     return j;
 }

@@ -40,6 +40,14 @@ int gh_km_dcr_parse_rfc7591(const json_t *body, gh_km_dcr_t *out, gh_err_t *err)
 /* Parse an API Manager v0.14 RegistrationProfile ({"clientName","owner","grantType":"a b","callbackUrl",
  * "saasApp"}). The app name becomes "<owner>_<clientName>" as API Manager does. */
 int gh_km_dcr_parse_apim(const json_t *body, gh_km_dcr_t *out, gh_err_t *err);
+/* The one check of a client's callback, for every path that registers or updates a client: a client whose
+ * grants redirect (authorization_code, implicit) needs valid redirect URIs (gatehouse/uri.h:
+ * gh_uri_callback_ok); any other keeps its callback as given (WSO2's "www.google.lk" placeholder), which is never
+ * used as a redirect. Control characters are refused either way. GH_OK, or GH_ERR with err->native 1
+ * (invalid_redirect_uri). */
+int gh_km_callback_check(const char *grant_types, const char *callback, gh_err_t *err);
+/* 1 when the grant list holds a grant that redirects the browser (authorization_code, implicit). */
+int gh_km_grants_redirect(const char *grant_types);
 /* 1 when grant (a grant type name) is among the space-separated list. */
 int gh_km_grant_listed(const char *list, const char *grant);
 /* 1 when uri matches the registered callback (exact, or WSO2's "regexp=" form matched as a list of

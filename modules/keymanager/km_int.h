@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include "gatehouse/caller.h"
 #include "gatehouse/db.h"
 #include "gatehouse/err.h"
 #include "gatehouse/job.h"
@@ -69,7 +70,8 @@ typedef struct st_gh_km_t {
     gh_km_cache_t tokens;  /* SHA-256 hex of an access token -> gh_km_tok_t */
     gh_km_cache_t apps;    /* client id -> gh_km_app_t */
     gh_km_cache_t nonces;  /* SHA-256 hex of an authorization code -> char[256] OIDC nonce (this process only) */
-    gh_km_cache_t callers; /* SHA-256 hex of an Authorization header -> int (authorised introspection caller) */
+    gh_km_cache_t callers; /* HMAC of a client's credentials -> unsigned (km->clients_gen when authorised) */
+    volatile unsigned clients_gen; /* bumped when a client changes or goes: cached callers are then re-checked */
     char *iss[2];          /* issuer per listener: [0] https, [1] http */
     char *base[2];         /* scheme://host:port per listener */
     gh_km_issuer_t *issuers;
@@ -142,6 +144,7 @@ struct st_gh_km_job_t {
     gh_km_t *km;
     void (*run)(gh_km_job_t *j, gh_db_conn_t *c); /* called by work() with a borrowed connection */
     int listener;    /* 0 https, 1 http */
+    char peer[64];   /* the client's address (login throttling) */
     gh_form_t form;
     char *cid, *csecret; /* client credentials presented */
     char *arg;           /* endpoint specific (bearer token, client id in the path, caller user) */
@@ -184,8 +187,10 @@ void gh_km_job_free(gh_km_job_t *j);
 int gh_km_client_creds(gh_km_job_t *j, h2o_req_t *req);
 /* Worker: authenticate the presented client; 1 ok (*app filled), 0 failed (j has a 401 invalid_client), -1. */
 int gh_km_client_check(gh_km_job_t *j, gh_db_conn_t *c, gh_km_app_t *app);
-/* Worker: HTTP Basic of a user with permission `perm`: 1 ok (user copied into out), 0 refused (j has the
- * error), -1 error. */
+/* Worker: HTTP Basic of a user (RFC 7617: never form-decoded; throttled per j->peer) with permission `perm`
+ * ('|' separates alternatives): 1 ok (*out filled: user, is_admin), 0 refused (j has the error), -1 error. */
+int gh_km_user_caller(gh_km_job_t *j, const char *authz, const char *perm, gh_caller_t *out);
+/* gh_km_user_caller that copies only the user name into out. */
 int gh_km_user_check(gh_km_job_t *j, const char *authz, const char *perm, char *out, size_t size);
 /* Loop: form body of req parsed into j->form; 0 ok, -1 with j's error set. */
 int gh_km_parse_form(gh_km_job_t *j, h2o_req_t *req);

@@ -55,9 +55,12 @@ void gh_km_scopes_remove(gh_km_scopes_t *sc, size_t i);
 int gh_km_scopes_join(const gh_km_scopes_t *sc, char *out, size_t size);
 void gh_km_scopes_dispose(gh_km_scopes_t *sc);
 
-/* PKCE (RFC 7636): 1 when verifier matches challenge under method ("S256" or "plain"), else 0. A verifier
+/* PKCE (RFC 7636): 1 when verifier matches challenge under method "S256", else 0 (plain is disabled). A verifier
  * outside 43..128 unreserved characters never matches. */
 int gh_km_pkce_verify(const char *method, const char *challenge, const char *verifier);
+/* An authorization request's PKCE parameters: 1 when method is S256 and challenge a 43-character base64url
+ * SHA-256; else 0 with *why. An absent method would mean plain (RFC 7636 §4.3), which is disabled: refused. */
+int gh_km_pkce_challenge_ok(const char *method, const char *challenge, const char **why);
 
 /* HTML-escape s into a new heap string. */
 char *gh_km_html_escape(const char *s);

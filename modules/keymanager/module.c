@@ -72,25 +72,26 @@ static int seed(gh_km_t *km, gh_err_t *err)
 static int add_routes(gh_km_t *km, gh_err_t *err)
 {
     static const struct {
-        const char *path;
+        const char *path, *methods;
         gh_route_fn fn;
     } routes[] = {
-        {"/oauth2/token", gh_km_on_token},
-        {"/oauth2/revoke", gh_km_on_revoke},
-        {"/oauth2/introspect", gh_km_on_introspect},
-        {"/oauth2/jwks", gh_km_on_jwks},
-        {"/oauth2/authorize", gh_km_on_authorize},
-        {"/oauth2/userinfo", gh_km_on_userinfo},
-        {"/oauth2/token/.well-known/openid-configuration", gh_km_on_discovery},
-        {"/oauth2/oidcdiscovery/.well-known/openid-configuration", gh_km_on_discovery},
-        {"/.well-known/openid-configuration", gh_km_on_discovery},
-        {"/api/identity/oauth2/dcr/v1.1/register", gh_km_on_dcr},
-        {"/client-registration/v0.14/register", gh_km_on_apim_dcr},
+        {"/oauth2/token", "POST", gh_km_on_token},
+        {"/oauth2/revoke", "POST", gh_km_on_revoke},
+        {"/oauth2/introspect", "POST", gh_km_on_introspect},
+        {"/oauth2/jwks", "GET", gh_km_on_jwks},
+        {"/oauth2/authorize", "GET POST", gh_km_on_authorize},
+        {"/oauth2/userinfo", "GET POST", gh_km_on_userinfo},
+        {"/oauth2/token/.well-known/openid-configuration", "GET", gh_km_on_discovery},
+        {"/oauth2/oidcdiscovery/.well-known/openid-configuration", "GET", gh_km_on_discovery},
+        {"/.well-known/openid-configuration", "GET", gh_km_on_discovery},
+        {"/api/identity/oauth2/dcr/v1.1/register", "GET POST PUT DELETE", gh_km_on_dcr},
+        {"/client-registration/v0.14/register", "POST", gh_km_on_apim_dcr},
     };
     size_t i;
 
     for (i = 0; i < GH_ARRAY_SIZE(routes); ++i)
-        if (gh_server_route(km->srv, GH_ON_MGT, routes[i].path, routes[i].fn, km, err) != GH_OK)
+        if (gh_server_route_methods(km->srv, GH_ON_MGT, routes[i].path, routes[i].methods, routes[i].fn, km, err) !=
+            GH_OK)
             return GH_ERR;
     return GH_OK;
 }
@@ -107,7 +108,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     km->conf = conf;
     gh_km_cache_init(&km->tokens, sizeof(gh_km_tok_t), 200000);
     gh_km_cache_init(&km->apps, sizeof(gh_km_app_t), 10000);
-    gh_km_cache_init(&km->callers, sizeof(int), 10000);
+    gh_km_cache_init(&km->callers, sizeof(unsigned), 10000);
     gh_km_cache_init(&km->nonces, 256, 100000);
     if ((km->pool = gh_server_pool(srv, conf->identity.datasource)) == NULL) {
         gh_err_set(err, GH_E_CONFIG, "identity.xml: the datasource %s is not open",

@@ -103,16 +103,39 @@ static int verifier_ok(const char *v)
     return 1;
 }
 
+int gh_km_pkce_challenge_ok(const char *method, const char *challenge, const char **why)
+{
+    size_t n, i;
+
+    if (method == NULL || method[0] == '\0') {
+        /* RFC 7636 §4.3 makes an absent method mean "plain"; plain is disabled here, so it is refused */
+        *why = "code_challenge_method is required: only S256 is supported (plain is disabled)";
+        return 0;
+    }
+    if (strcmp(method, "S256") != 0) {
+        *why = "code_challenge_method must be S256 (plain is disabled)";
+        return 0;
+    }
+    /* base64url(SHA-256) without padding: 43 characters, the last carrying 4 bits */
+    n = challenge != NULL ? strlen(challenge) : 0;
+    for (i = 0; i < n; ++i)
+        if (!isalnum((unsigned char)challenge[i]) && challenge[i] != '-' && challenge[i] != '_')
+            break;
+    if (n != 43 || i != n || strchr("AEIMQUYcgkosw048", challenge[42]) == NULL) {
+        *why = "code_challenge must be the base64url SHA-256 of the code_verifier (43 characters)";
+        return 0;
+    }
+    return 1;
+}
+
 int gh_km_pkce_verify(const char *method, const char *challenge, const char *verifier)
 {
     char calc[48];
 
     if (challenge == NULL || verifier == NULL || !verifier_ok(verifier))
         return 0;
-    if (method == NULL || strcmp(method, "plain") == 0)
-        return gh_km_streq_ct(challenge, verifier);
-    if (strcmp(method, "S256") != 0)
-        return 0;
+    if (method == NULL || strcmp(method, "S256") != 0)
+        return 0; /* plain is disabled */
     gh_km_sha256_b64url(verifier, strlen(verifier), 32, calc);
     return gh_km_streq_ct(challenge, calc);
 }

@@ -282,6 +282,18 @@ out:
     return rc;
 }
 
+/* the WSO2 IS scope a bearer token needs for this request */
+static const char *group_scope(const scim_job_t *j)
+{
+    if (strcmp(j->method, "GET") == 0)
+        return "internal_group_mgt_view";
+    if (strcmp(j->method, "POST") == 0)
+        return "internal_group_mgt_create";
+    if (strcmp(j->method, "DELETE") == 0)
+        return "internal_group_mgt_delete";
+    return "internal_group_mgt_update";
+}
+
 int scim_groups(scim_job_t *j)
 {
     char *role = NULL;
@@ -289,7 +301,7 @@ int scim_groups(scim_job_t *j)
     gh_err_t err = {0};
     int rc = GH_ERR;
 
-    if (!scim_authorize(j, 1))
+    if (!scim_authorize(j, 1, group_scope(j)))
         return GH_ERR;
     if (j->id == NULL) {
         if (strcmp(j->method, "GET") == 0)
@@ -310,6 +322,8 @@ int scim_groups(scim_job_t *j)
     }
     if (strcmp(j->method, "GET") == 0)
         rc = respond_group(j, 200, role);
+    else if (!scim_may_manage_role(j, role))
+        rc = GH_ERR; /* handing out or changing a role needs every permission it grants */
     else if (strcmp(j->method, "PUT") == 0)
         rc = replace(j, role);
     else if (strcmp(j->method, "PATCH") == 0)

@@ -14,13 +14,16 @@
 
 int scim_fail(scim_job_t *j, int status, const char *scim_type, const char *fmt, ...)
 {
+    char buf[sizeof(j->detail)];
     va_list ap;
 
     j->status = status;
     j->scim_type = scim_type;
+    /* formatted aside first: callers may pass j->detail itself as an argument */
     va_start(ap, fmt);
-    vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    memcpy(j->detail, buf, sizeof(buf));
     json_decref(j->resp);
     j->resp = NULL;
     return GH_ERR;
@@ -164,6 +167,14 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         gh_http_send_scim_error(req, 404, NULL, "no such SCIM endpoint");
         return 0;
     }
+    {
+        const char *why = NULL;
+        int st = gh_http_json_write_check(req, &why);
+        if (st != 0) {
+            gh_http_send_scim_error(req, st, NULL, why);
+            return 0;
+        }
+    }
     if ((basic = gh_http_basic_auth(req, 0, &user, &password)) < 0) {
         gh_http_send_scim_error(req, 400, NULL, "malformed Authorization header");
         return 0;
@@ -186,6 +197,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     j->handler = handler;
     j->me = me;
     j->method = dup_iov(req->method.base, req->method.len);
+    gh_http_peer(req, j->peer, sizeof(j->peer));
     if (plen > seg + 1)
         j->id = dup_iov(path + seg + 1, plen - seg - 1);
     j->body = blen ? gh_strndup(body, blen) : NULL;
@@ -208,7 +220,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     if ((scim_ctx.us = gh_server_userstore(srv)) == NULL)
         return gh_err_set(err, GH_E_CONFIG, "SCIM needs the user store module");
     scim_ctx.km = gh_server_km(srv); /* NULL in an admin-only process */
-    return gh_server_route(srv, GH_ON_MGT, "/scim2", on_req, &scim_ctx, err);
+    return gh_server_route_methods(srv, GH_ON_MGT, "/scim2", "GET POST PUT PATCH DELETE", on_req, &scim_ctx, err);
 }
 
 static const gh_module_t scim_module = {.name = "scim", .roles = GH_ROLE_KM | GH_ROLE_ADMIN, .setup = on_setup};

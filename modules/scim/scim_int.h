@@ -3,6 +3,7 @@
 #define GH_SCIM_INT_H
 
 #include <jansson.h>
+#include "gatehouse/caller.h"
 #include "gatehouse/job.h"
 #include "gatehouse/server.h"
 #include "gatehouse/userstore.h"
@@ -38,6 +39,8 @@ typedef struct st_scim_job_t {
     char *bearer;                    /* from Bearer; wiped after use */
     gh_km_t *km;
     int me;                          /* /scim2/Me: act on the authenticated user */
+    char peer[64];                   /* the client's address: failed logins are throttled per address */
+    gh_caller_t caller;              /* filled by scim_authorize */
     /* results */
     int status;
     json_t *resp;
@@ -46,10 +49,12 @@ typedef struct st_scim_job_t {
     const char *location; /* when created */
 } scim_job_t;
 
-/* auth.c: authenticate the Basic credentials of j; 1 ok, 0 refused (status/detail set), needs_admin selects
- * the user-management permission check. */
-int scim_authorize(scim_job_t *j, int needs_admin);
-void scim_auth_cache_clear(void);
+/* auth.c: authenticate j's Basic credentials or bearer token and fill j->caller; 1 ok, 0 refused (status/detail
+ * set). needs_admin requires the user-management permission; a bearer token must also carry `scope`. */
+int scim_authorize(scim_job_t *j, int needs_admin, const char *scope);
+/* 1 when the caller may change user / role (it holds every permission the target has), else 0 with a 403. */
+int scim_may_manage_user(scim_job_t *j, const char *user);
+int scim_may_manage_role(scim_job_t *j, const char *role);
 
 /* resource.c: a user as SCIM JSON (new reference), and the claims a SCIM body sets. */
 json_t *scim_user_json(const gh_us_user_t *u);

@@ -57,8 +57,6 @@ static int apply(scim_job_t *j, const char *name, json_t *body, int replace_all)
         scim_fail_err(j, &err);
         goto out;
     }
-    if (pw != NULL)
-        scim_auth_cache_clear();
     claims = gh_calloc(uris.n + 1, sizeof(*claims));
     for (i = 0; i < uris.n; ++i) {
         claims[i].uri = uris.items[i];
@@ -128,7 +126,7 @@ static int replace(scim_job_t *j)
 
     if ((body = scim_parse_body(j)) == NULL)
         return GH_ERR;
-    if (load(j, j->id, &u) == 0 && apply(j, u.name, body, 1) == GH_OK)
+    if (load(j, j->id, &u) == 0 && (j->me || scim_may_manage_user(j, u.name)) && apply(j, u.name, body, 1) == GH_OK)
         rc = respond_user(j, 200, u.name);
     gh_us_user_dispose(&u);
     json_decref(body);
@@ -189,7 +187,7 @@ static int patch(scim_job_t *j)
 
     if ((body = scim_parse_body(j)) == NULL)
         return GH_ERR;
-    if (load(j, j->id, &u) != 0)
+    if (load(j, j->id, &u) != 0 || (!j->me && !scim_may_manage_user(j, u.name)))
         goto out;
     res = scim_user_json(&u);
     json_object_del(res, "meta");
@@ -208,13 +206,12 @@ static int del(scim_job_t *j)
     gh_err_t err = {0};
     int rc = GH_ERR;
 
-    if (load(j, j->id, &u) != 0)
+    if (load(j, j->id, &u) != 0 || !scim_may_manage_user(j, u.name))
         goto out;
     if (gh_us_delete_user(j->us, u.name, &err) != GH_OK) {
         scim_fail_err(j, &err);
         goto out;
     }
-    scim_auth_cache_clear();
     j->status = 204;
     rc = GH_OK;
 out:
@@ -308,12 +305,26 @@ out:
     return rc;
 }
 
+/* the WSO2 IS scope a bearer token needs for this request */
+static const char *user_scope(const scim_job_t *j)
+{
+    if (j->me)
+        return "internal_login";
+    if (strcmp(j->method, "GET") == 0)
+        return j->id != NULL ? "internal_user_mgt_view" : "internal_user_mgt_list";
+    if (strcmp(j->method, "POST") == 0)
+        return "internal_user_mgt_create";
+    if (strcmp(j->method, "DELETE") == 0)
+        return "internal_user_mgt_delete";
+    return "internal_user_mgt_update";
+}
+
 int scim_users(scim_job_t *j)
 {
     gh_us_user_t u = {0};
     int rc;
 
-    if (!scim_authorize(j, !j->me))
+    if (!scim_authorize(j, !j->me, user_scope(j)))
         return GH_ERR;
     if (strcmp(j->method, "GET") == 0 && (j->id != NULL || j->me)) {
         if (load(j, j->id, &u) != 0)

@@ -71,6 +71,12 @@ static int record(gh_us_t *us, gh_db_conn_t *c, const row_t *r, int ok, int reha
 
 gh_us_auth_t gh_us_jdbc_authenticate(gh_us_t *us, const char *user, const char *password, gh_err_t *err)
 {
+    return gh_us_jdbc_authenticate_ex(us, user, password, 1, err);
+}
+
+gh_us_auth_t gh_us_jdbc_authenticate_ex(gh_us_t *us, const char *user, const char *password, int count_failure,
+                                        gh_err_t *err)
+{
     gh_db_conn_t *c = NULL;
     row_t r = {0};
     gh_us_auth_t res = GH_US_AUTH_ERROR;
@@ -95,16 +101,21 @@ gh_us_auth_t gh_us_jdbc_authenticate(gh_us_t *us, const char *user, const char *
     }
     if ((locked = gh_us_lock_state(us, c, r.uid, err)) < 0)
         goto out;
-    /* verify even when locked, so a locked account costs what an open one does */
-    if ((ok = gh_us_pw_verify(&us->s.pw, password, r.hash, r.salt, &rehash, err)) < 0)
+    /* verify even when locked, so a locked account costs what an open one does; a password verified recently
+     * against this very stored hash skips the KDF (authcache.c) */
+    if (gh_us_authcache_hit(us->authcache, user, password, r.hash, r.salt))
+        ok = 1;
+    else if ((ok = gh_us_pw_verify(&us->s.pw, password, r.hash, r.salt, &rehash, err)) < 0)
         goto out;
+    else if (ok && !rehash)
+        gh_us_authcache_put(us->authcache, user, password, r.hash, r.salt);
     if (locked) {
         gh_log(GH_LOG_NOTICE, "userstore", "login refused for '%s': account locked", r.name);
         gh_err_set(err, GH_E_LOCKED, "account '%s' is locked; try again later or ask an administrator", user);
         res = GH_US_AUTH_LOCKED;
         goto out;
     }
-    if (record(us, c, &r, ok, rehash, password, &now_locked, err) != GH_OK)
+    if ((ok || count_failure) && record(us, c, &r, ok, rehash, password, &now_locked, err) != GH_OK)
         goto out;
     if (ok) {
         gh_log(GH_LOG_NOTICE, "userstore", "login succeeded for '%s'%s", r.name,

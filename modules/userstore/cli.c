@@ -19,6 +19,7 @@ static int usage(void)
             "       gatehouse user unlock NAME\n"
             "       gatehouse user role add ROLE\n"
             "       gatehouse user role assign USER ROLE\n"
+            "       gatehouse user role grant ROLE PERMISSION   (e.g. /permission/admin/manage/identity/usermgt)\n"
             "       gatehouse user role list\n");
     return 2;
 }
@@ -194,6 +195,12 @@ static int cmd_role(gh_us_t *us, int argc, char **argv)
         if (gh_us_update_role_users(us, argv[4], &user, 1, NULL, 0, &e) != GH_OK)
             return fail("role assign", &e);
         printf("user '%s' is in role '%s'\n", argv[3], argv[4]);
+        return 0;
+    }
+    if (argc == 5 && strcmp(argv[2], "grant") == 0) {
+        if (gh_us_grant(us, argv[3], argv[4], US_ACTION_UI, &e) != GH_OK)
+            return fail("role grant", &e);
+        printf("role '%s' holds '%s'\n", argv[3], argv[4]);
         return 0;
     }
     if (argc == 3 && strcmp(argv[2], "list") == 0) {

@@ -117,6 +117,16 @@ int gh_us_settings_init(gh_us_settings_t *s, const gh_conf_user_mgt_t *um, gh_er
     if (get_int(um, "AccountLockDuration", 15, 0, 525600, &n, err) != GH_OK)
         goto fail;
     s->lock_minutes = (int)n;
+    if (get_int(um, "LoginFailuresPerAddress", 20, 0, 100000, &n, err) != GH_OK)
+        goto fail;
+    s->throttle_addr = (int)n;
+    if (get_int(um, "LoginFailuresPerAddressAndUser", s->max_failed > 1 ? s->max_failed - 1 : 1, 0, 100000, &n,
+                err) != GH_OK)
+        goto fail;
+    s->throttle_addr_user = (int)n;
+    if (get_int(um, "LoginFailureWindow", 15, 1, 525600, &n, err) != GH_OK)
+        goto fail;
+    s->throttle_window_min = (int)n;
     v = prop(um, "MultiAttributeSeparator");
     snprintf(s->separator, sizeof(s->separator), "%s", v != NULL && *v != '\0' ? v : ",");
     s->add_admin = um->add_admin;

@@ -81,6 +81,14 @@ int gh_us_lock_fail(gh_us_t *us, gh_db_conn_t *c, int64_t uid, const char *user,
         return GH_ERR;
     if (n < us->s.max_failed)
         return GH_OK;
+    /* locking the last usable administrator would leave nobody to unlock anyone: its failures still count and
+     * are still throttled per address, but it stays open (docs/security.md) */
+    if ((rc = gh_us_last_admin(us, c, uid, 1, err)) != 0) {
+        if (rc == 1)
+            gh_log(GH_LOG_WARN, "userstore", "user '%s' not locked after %" PRId64 " failed logins: it is the last "
+                   "unlocked member of the admin role", user, n);
+        return rc == 1 ? GH_OK : GH_ERR;
+    }
     snprintf(buf, sizeof(buf), "%" PRId64,
              us->s.lock_minutes > 0 ? gh_us_now_ms() + (int64_t)us->s.lock_minutes * 60000 : (int64_t)0);
     if (gh_us_attr_set(c, uid, "accountLock", "true", err) != GH_OK ||
@@ -122,4 +130,58 @@ int gh_us_jdbc_unlock_user(gh_us_t *us, const char *user, gh_err_t *err)
     if (rc == GH_OK)
         gh_log(GH_LOG_NOTICE, "userstore", "user '%s' unlocked", user);
     return rc;
+}
+
+int gh_us_last_admin(gh_us_t *us, gh_db_conn_t *c, int64_t uid, int unlocked_only, gh_err_t *err)
+{
+    const char *bare;
+    int64_t mine = 0, others = 0;
+    int hybrid = gh_us_role_split(us->s.admin_role, &bare);
+
+    if (hybrid) {
+        /* a hybrid admin role: members are by name */
+        if (gh_db_query_int(c,
+                            "SELECT COUNT(*) FROM UM_HYBRID_USER_ROLE hu, UM_HYBRID_ROLE h, UM_USER u WHERE "
+                            "h.UM_ROLE_NAME=? AND h.UM_TENANT_ID=? AND hu.UM_ROLE_ID=h.UM_ID AND hu.UM_TENANT_ID=? "
+                            "AND u.UM_ID=? AND u.UM_USER_NAME=hu.UM_USER_NAME",
+                            GH_DB_ARGS(GH_DB_T(bare), GH_DB_I(US_TENANT), GH_DB_I(US_TENANT), GH_DB_I(uid)), &mine,
+                            err) < 0)
+            return GH_ERR;
+        if (mine == 0)
+            return 0;
+        if (gh_db_query_int(c,
+                            unlocked_only
+                                ? "SELECT COUNT(*) FROM UM_HYBRID_USER_ROLE hu, UM_HYBRID_ROLE h, UM_USER u WHERE "
+                                  "h.UM_ROLE_NAME=? AND h.UM_TENANT_ID=? AND hu.UM_ROLE_ID=h.UM_ID AND "
+                                  "hu.UM_TENANT_ID=? AND u.UM_USER_NAME=hu.UM_USER_NAME AND u.UM_ID<>? AND NOT EXISTS "
+                                  "(SELECT 1 FROM UM_USER_ATTRIBUTE a WHERE a.UM_USER_ID=u.UM_ID AND "
+                                  "a.UM_ATTR_NAME='accountLock' AND a.UM_ATTR_VALUE='true')"
+                                : "SELECT COUNT(*) FROM UM_HYBRID_USER_ROLE hu, UM_HYBRID_ROLE h, UM_USER u WHERE "
+                                  "h.UM_ROLE_NAME=? AND h.UM_TENANT_ID=? AND hu.UM_ROLE_ID=h.UM_ID AND "
+                                  "hu.UM_TENANT_ID=? AND u.UM_USER_NAME=hu.UM_USER_NAME AND u.UM_ID<>?",
+                            GH_DB_ARGS(GH_DB_T(bare), GH_DB_I(US_TENANT), GH_DB_I(US_TENANT), GH_DB_I(uid)), &others,
+                            err) < 0)
+            return GH_ERR;
+        return others == 0;
+    }
+    if (gh_db_query_int(c,
+                        "SELECT COUNT(*) FROM UM_USER_ROLE ur, UM_ROLE r WHERE r.UM_ROLE_NAME=? AND r.UM_TENANT_ID=? "
+                        "AND ur.UM_ROLE_ID=r.UM_ID AND ur.UM_TENANT_ID=? AND ur.UM_USER_ID=?",
+                        GH_DB_ARGS(GH_DB_T(bare), GH_DB_I(US_TENANT), GH_DB_I(US_TENANT), GH_DB_I(uid)), &mine,
+                        err) < 0)
+        return GH_ERR;
+    if (mine == 0)
+        return 0;
+    if (gh_db_query_int(c,
+                        unlocked_only
+                            ? "SELECT COUNT(*) FROM UM_USER_ROLE ur, UM_ROLE r WHERE r.UM_ROLE_NAME=? AND "
+                              "r.UM_TENANT_ID=? AND ur.UM_ROLE_ID=r.UM_ID AND ur.UM_TENANT_ID=? AND ur.UM_USER_ID<>? "
+                              "AND NOT EXISTS (SELECT 1 FROM UM_USER_ATTRIBUTE a WHERE a.UM_USER_ID=ur.UM_USER_ID AND "
+                              "a.UM_ATTR_NAME='accountLock' AND a.UM_ATTR_VALUE='true')"
+                            : "SELECT COUNT(*) FROM UM_USER_ROLE ur, UM_ROLE r WHERE r.UM_ROLE_NAME=? AND "
+                              "r.UM_TENANT_ID=? AND ur.UM_ROLE_ID=r.UM_ID AND ur.UM_TENANT_ID=? AND ur.UM_USER_ID<>?",
+                        GH_DB_ARGS(GH_DB_T(bare), GH_DB_I(US_TENANT), GH_DB_I(US_TENANT), GH_DB_I(uid)), &others,
+                        err) < 0)
+        return GH_ERR;
+    return others == 0;
 }

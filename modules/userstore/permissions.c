@@ -163,3 +163,36 @@ out:
     gh_db_return(c);
     return rc;
 }
+
+int gh_us_jdbc_role_permissions(gh_us_t *us, const char *role, gh_us_strlist_t *resources, gh_us_strlist_t *actions,
+                                gh_err_t *err)
+{
+    gh_db_conn_t *c = NULL;
+    gh_db_stmt_t *st;
+    const char *bare, *dname = role_domain(role, &bare);
+    int rc;
+
+    (void)us;
+    if (gh_db_borrow(us->pool, &c, err) != GH_OK)
+        return GH_ERR;
+    if (gh_db_prepare(c,
+                      "SELECT p.UM_RESOURCE_ID, p.UM_ACTION FROM UM_ROLE_PERMISSION rp, UM_PERMISSION p, UM_DOMAIN d "
+                      "WHERE rp.UM_ROLE_NAME=? AND rp.UM_TENANT_ID=? AND rp.UM_IS_ALLOWED=1 AND d.UM_DOMAIN_ID="
+                      "rp.UM_DOMAIN_ID AND d.UM_TENANT_ID=rp.UM_TENANT_ID AND d.UM_DOMAIN_NAME=? AND "
+                      "p.UM_ID=rp.UM_PERMISSION_ID ORDER BY p.UM_RESOURCE_ID",
+                      &st, err) != GH_OK ||
+        gh_db_execute(st, GH_DB_ARGS(GH_DB_T(bare), GH_DB_I(US_TENANT), GH_DB_T(dname)), err) != GH_OK) {
+        gh_db_return(c);
+        return GH_ERR;
+    }
+    while ((rc = gh_db_next(st, err)) == 1) {
+        const char *r = gh_db_col_text(st, 0, NULL), *a = gh_db_col_text(st, 1, NULL);
+        if (r == NULL || a == NULL)
+            continue;
+        gh_us_strlist_push(resources, r);
+        gh_us_strlist_push(actions, a);
+    }
+    gh_db_reset(st);
+    gh_db_return(c);
+    return rc < 0 ? GH_ERR : GH_OK;
+}

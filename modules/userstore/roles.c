@@ -252,6 +252,26 @@ fail:
     return gh_us_finish(c, GH_ERR, err);
 }
 
+/* 1 when the admin role still has a member; else GH_ERR with GH_E_CONFLICT (the change is rolled back) */
+static int admin_count(gh_us_t *us, gh_db_conn_t *c, gh_err_t *err)
+{
+    const char *bare;
+    int64_t rid = 0, n = 0;
+
+    if (need_role(c, us->s.admin_role, &rid, err) != GH_OK)
+        return GH_ERR;
+    if (gh_db_query_int(c,
+                        gh_us_role_split(us->s.admin_role, &bare)
+                            ? "SELECT COUNT(*) FROM UM_HYBRID_USER_ROLE WHERE UM_ROLE_ID=? AND UM_TENANT_ID=?"
+                            : "SELECT COUNT(*) FROM UM_USER_ROLE WHERE UM_ROLE_ID=? AND UM_TENANT_ID=?",
+                        GH_DB_ARGS(GH_DB_I(rid), GH_DB_I(US_TENANT)), &n, err) < 0)
+        return GH_ERR;
+    if (n == 0)
+        return gh_err_set(err, GH_E_CONFLICT, "the role '%s' must keep at least one member: the last administrator "
+                          "cannot be removed", us->s.admin_role);
+    return 1;
+}
+
 int gh_us_jdbc_update_role_users(gh_us_t *us, const char *role, const char *const *add, size_t n_add,
                                  const char *const *del, size_t n_del, gh_err_t *err)
 {
@@ -267,6 +287,8 @@ int gh_us_jdbc_update_role_users(gh_us_t *us, const char *role, const char *cons
     for (i = 0; i < n_del; ++i)
         if (gh_us_role_member(us, c, role, del[i], 0, err) != GH_OK)
             goto out;
+    if (n_del > 0 && strcmp(role, us->s.admin_role) == 0 && admin_count(us, c, err) != 1)
+        goto out;
     rc = GH_OK;
 out:
     return gh_us_finish(c, rc, err);

@@ -21,13 +21,39 @@ typedef struct st_gh_us_settings_t {
     char separator[8];           /* MultiAttributeSeparator, default "," */
     const char *admin_user, *admin_password, *admin_role, *everyone_role;
     int add_admin;
+    int throttle_addr;           /* LoginFailuresPerAddress, default 20; 0 disables per-address throttling */
+    int throttle_addr_user;      /* LoginFailuresPerAddressAndUser, default MaxFailedLoginAttempts - 1 */
+    int throttle_window_min;     /* LoginFailureWindow, default 15 */
 } gh_us_settings_t;
+
+typedef struct st_gh_us_authcache_t gh_us_authcache_t;
+typedef struct st_gh_us_throttle_t gh_us_throttle_t;
 
 struct st_gh_us_t {
     const gh_us_ops_t *ops;
     gh_db_pool_t *pool;
     gh_us_settings_t s;
+    gh_us_authcache_t *authcache;
+    gh_us_throttle_t *throttle;
 };
+
+/* authcache.c: passwords verified recently, so the slow KDF runs once per credential. Keyed by a keyed digest of
+ * (user, password); the value is a digest of the stored hash it was verified against, so a changed password
+ * (from any process) misses. */
+gh_us_authcache_t *gh_us_authcache_new(void);
+void gh_us_authcache_free(gh_us_authcache_t *c);
+/* 1 when (user, password) was verified against exactly this stored hash/salt recently */
+int gh_us_authcache_hit(gh_us_authcache_t *c, const char *user, const char *password, const char *hash,
+                        const char *salt);
+void gh_us_authcache_put(gh_us_authcache_t *c, const char *user, const char *password, const char *hash,
+                         const char *salt);
+
+/* throttle.c: failed logins per source address and per (address, user), in this process */
+gh_us_throttle_t *gh_us_throttle_new(void);
+void gh_us_throttle_free(gh_us_throttle_t *t);
+/* the failures counted for key within the window */
+int gh_us_throttle_count(gh_us_throttle_t *t, const char *addr, const char *user, int window_min);
+void gh_us_throttle_fail(gh_us_throttle_t *t, const char *addr, const char *user, int window_min);
 
 /* conf.c: read the properties of um into s (patterns compiled). GH_E_CONFIG on a bad value. */
 int gh_us_settings_init(gh_us_settings_t *s, const gh_conf_user_mgt_t *um, gh_err_t *err);
@@ -89,6 +115,8 @@ int gh_us_check_password(const gh_us_t *us, const char *password, gh_err_t *err)
 int gh_us_lock_state(gh_us_t *us, gh_db_conn_t *c, int64_t uid, gh_err_t *err);
 int gh_us_lock_fail(gh_us_t *us, gh_db_conn_t *c, int64_t uid, const char *user, int *now_locked, gh_err_t *err);
 int gh_us_lock_reset(gh_us_t *us, gh_db_conn_t *c, int64_t uid, gh_err_t *err);
+/* 1 when uid is a member of the admin role and no other member of it is unlocked: it must stay usable */
+int gh_us_last_admin(gh_us_t *us, gh_db_conn_t *c, int64_t uid, int unlocked_only, gh_err_t *err);
 
 /* the ops of each implementation */
 extern const gh_us_ops_t gh_us_jdbc_ops;
@@ -96,6 +124,10 @@ extern const gh_us_ops_t gh_us_jdbc_ops;
 /* individual jdbc ops, defined in the files that own them */
 int gh_us_jdbc_bootstrap(gh_us_t *us, gh_err_t *err);
 gh_us_auth_t gh_us_jdbc_authenticate(gh_us_t *us, const char *user, const char *password, gh_err_t *err);
+gh_us_auth_t gh_us_jdbc_authenticate_ex(gh_us_t *us, const char *user, const char *password, int count_failure,
+                                        gh_err_t *err);
+int gh_us_jdbc_role_permissions(gh_us_t *us, const char *role, gh_us_strlist_t *resources, gh_us_strlist_t *actions,
+                                gh_err_t *err);
 int gh_us_jdbc_add_user(gh_us_t *us, const char *user, const char *password, const gh_us_claim_t *claims,
                         size_t n_claims, const char *const *roles, size_t n_roles, gh_err_t *err);
 int gh_us_jdbc_update_password(gh_us_t *us, const char *user, const char *password, gh_err_t *err);

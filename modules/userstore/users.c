@@ -8,8 +8,15 @@
 
 int gh_us_check_name(const gh_us_t *us, const char *user, gh_err_t *err)
 {
+    const char *p;
+
     if (user == NULL || *user == '\0')
         return gh_err_set(err, GH_E_INPUT, "a user name is required");
+    /* whatever UsernameJavaRegEx allows, a name never holds control characters: names reach logs and headers
+     * (WSO2's AuthorizedUser) */
+    for (p = user; *p != '\0'; ++p)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return gh_err_set(err, GH_E_INPUT, "a user name must not contain control characters");
     if (!gh_us_pattern_match(&us->s.user_re, user))
         return gh_err_set(err, GH_E_INPUT, "%s", us->s.user_re.msg);
     return GH_OK;
@@ -169,6 +176,13 @@ int gh_us_jdbc_delete_user(gh_us_t *us, const char *user, gh_err_t *err)
         return GH_ERR;
     if (gh_us_need_user(us, c, user, &uid, &name, err) != GH_OK)
         goto out;
+    if ((rc = gh_us_last_admin(us, c, uid, 0, err)) != 0) {
+        if (rc == 1)
+            gh_err_set(err, GH_E_CONFLICT, "user '%s' is the last member of the role '%s' and cannot be deleted", name,
+                       us->s.admin_role);
+        rc = GH_ERR;
+        goto out;
+    }
     if (gh_db_exec(c, "DELETE FROM UM_USER_ROLE WHERE UM_USER_ID=? AND UM_TENANT_ID=?",
                    GH_DB_ARGS(GH_DB_I(uid), GH_DB_I(US_TENANT)), NULL, err) != GH_OK ||
         gh_db_exec(c, "DELETE FROM UM_HYBRID_USER_ROLE WHERE UM_USER_NAME=? AND UM_TENANT_ID=?",

@@ -3,11 +3,12 @@
 #include <string.h>
 #include "us_int.h"
 #include "gatehouse/conf.h"
+#include "gatehouse/log.h"
 #include "gatehouse/mem.h"
 #include "gatehouse/registry.h"
 
 const gh_us_ops_t gh_us_jdbc_ops = {
-    .version = 1,
+    .version = 2,
     .bootstrap = gh_us_jdbc_bootstrap,
     .authenticate = gh_us_jdbc_authenticate,
     .add_user = gh_us_jdbc_add_user,
@@ -29,6 +30,8 @@ const gh_us_ops_t gh_us_jdbc_ops = {
     .get_claims = gh_us_jdbc_get_claims,
     .set_claims = gh_us_jdbc_set_claims,
     .unlock_user = gh_us_jdbc_unlock_user,
+    .authenticate_ex = gh_us_jdbc_authenticate_ex,
+    .role_permissions = gh_us_jdbc_role_permissions,
 };
 
 static const char *const jdbc_classes[] = {"org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager",
@@ -75,6 +78,8 @@ gh_us_t *gh_us_create(const gh_conf_user_mgt_t *um, gh_db_pool_t *pool, gh_err_t
         free(us);
         return NULL;
     }
+    us->authcache = gh_us_authcache_new();
+    us->throttle = gh_us_throttle_new();
     return us;
 }
 
@@ -83,6 +88,8 @@ void gh_us_destroy(gh_us_t *us)
     if (us == NULL)
         return;
     gh_us_settings_dispose(&us->s);
+    gh_us_authcache_free(us->authcache);
+    gh_us_throttle_free(us->throttle);
     free(us);
 }
 
@@ -94,6 +101,76 @@ int gh_us_bootstrap(gh_us_t *us, gh_err_t *err)
 gh_us_auth_t gh_us_authenticate(gh_us_t *us, const char *user, const char *password, gh_err_t *err)
 {
     return us->ops->authenticate(us, user, password, err);
+}
+
+gh_us_auth_t gh_us_authenticate_from(gh_us_t *us, const char *user, const char *password, const char *peer,
+                                     gh_err_t *err)
+{
+    const gh_us_settings_t *s = &us->s;
+    gh_us_auth_t res;
+    int soft;
+
+    if (peer == NULL || *peer == '\0' || s->throttle_addr <= 0 || user == NULL)
+        return gh_us_authenticate(us, user, password, err);
+    if (gh_us_throttle_count(us->throttle, peer, NULL, s->throttle_window_min) >= s->throttle_addr) {
+        gh_log(GH_LOG_WARN, "userstore", "login refused from %s: too many failed logins from this address", peer);
+        gh_err_set(err, GH_E_AUTH, "too many failed logins from this address; try again later");
+        return GH_US_AUTH_THROTTLED;
+    }
+    /* past its share of one user's failures, an address still may log in, but its wrong guesses no longer count
+     * toward the account's lock-out: locking someone out takes more than one anonymous client */
+    soft = s->throttle_addr_user > 0 &&
+           gh_us_throttle_count(us->throttle, peer, user, s->throttle_window_min) >= s->throttle_addr_user;
+    if (soft && us->ops->version >= 2 && us->ops->authenticate_ex != NULL)
+        res = us->ops->authenticate_ex(us, user, password, 0, err);
+    else if (soft)
+        res = GH_US_AUTH_BAD_CREDENTIALS;
+    else
+        res = gh_us_authenticate(us, user, password, err);
+    if (res == GH_US_AUTH_BAD_CREDENTIALS) {
+        gh_us_throttle_fail(us->throttle, peer, NULL, s->throttle_window_min);
+        gh_us_throttle_fail(us->throttle, peer, user, s->throttle_window_min);
+        if (soft) {
+            gh_log(GH_LOG_WARN, "userstore", "login failed for '%s' from %s: not counted toward the lock-out, too "
+                   "many failures from this address", user, peer);
+            gh_err_set(err, GH_E_AUTH, "too many failed logins for this user from this address; try again later");
+            res = GH_US_AUTH_THROTTLED;
+        }
+    }
+    return res;
+}
+
+int gh_us_role_covered(gh_us_t *us, const char *caller, const char *role, gh_err_t *err)
+{
+    gh_us_strlist_t res = {0}, act = {0};
+    size_t i;
+    int rc = 1;
+
+    if (us->ops->version < 2 || us->ops->role_permissions == NULL)
+        return gh_us_authorize(us, caller, "/permission", US_ACTION_UI, err); /* unknown: administrators only */
+    if (us->ops->role_permissions(us, role, &res, &act, err) != GH_OK)
+        rc = GH_ERR;
+    for (i = 0; rc == 1 && i < res.n; ++i)
+        rc = gh_us_authorize(us, caller, res.items[i], act.items[i], err);
+    gh_us_strlist_dispose(&res);
+    gh_us_strlist_dispose(&act);
+    return rc;
+}
+
+int gh_us_user_covered(gh_us_t *us, const char *caller, const char *user, gh_err_t *err)
+{
+    gh_us_strlist_t roles = {0};
+    size_t i;
+    int rc;
+
+    if ((rc = gh_us_user_roles(us, user, &roles, err)) != GH_OK) {
+        gh_us_strlist_dispose(&roles);
+        return err->code == GH_E_NOTFOUND ? 1 : GH_ERR;
+    }
+    for (i = 0, rc = 1; rc == 1 && i < roles.n; ++i)
+        rc = gh_us_role_covered(us, caller, roles.items[i], err);
+    gh_us_strlist_dispose(&roles);
+    return rc;
 }
 
 int gh_us_add_user(gh_us_t *us, const char *user, const char *password, const gh_us_claim_t *claims,

@@ -180,9 +180,11 @@ class ScimBase:
         app = json.loads(out)
         cred = base64.b64encode(("%s:%s" % (app["client_id"], app["client_secret"])).encode()).decode()
 
-        def token(user, password):
+        def token(user, password, scope="internal_login internal_user_mgt_list"):
+            # bearer tokens carry WSO2 IS's SCIM scopes (issue 8); the user's permissions still apply
             status, _, out = ghtest.http("POST", self.srv.url(9763, "/oauth2/token"),
-                                         ("grant_type=password&username=%s&password=%s" % (user, password)).encode(),
+                                         ("grant_type=password&username=%s&password=%s&scope=%s"
+                                          % (user, password, scope.replace(" ", "+"))).encode(),
                                          {"Authorization": "Basic " + cred,
                                           "Content-Type": "application/x-www-form-urlencoded"})
             self.assertEqual(status, 200, out)
@@ -194,6 +196,10 @@ class ScimBase:
         self.assertEqual(status, 403, doc)
         status, _, doc = self.call("GET", "/Me", auth=None, headers={"Authorization": "Bearer " + ivan_tok})
         self.assertEqual((status, doc["userName"]), (200, "ivan"))
+        # without the scope of the operation a token is refused even for an administrator
+        status, _, doc = self.call("GET", "/Users", auth=None,
+                                   headers={"Authorization": "Bearer " + token("admin", "admin", "openid")})
+        self.assertEqual((status, doc["scimType"]), (403, "insufficient_scope"))
         status, _, doc = self.call("GET", "/Users", auth=None, headers={"Authorization": "Bearer not-a-token"})
         self.assertEqual((status, doc["schemas"]), (401, [ERROR]))
         # revoked at the key manager: refused at once

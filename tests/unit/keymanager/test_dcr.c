@@ -32,11 +32,24 @@ static void test_rfc7591(void **state)
     assert_string_equal(d.owner, "admin");
     assert_string_equal(d.callback, "");
     assert_int_equal(parse("{\"client_name\":\"a\",\"grant_types\":[\"authorization_code\"],"
-                           "\"redirect_uris\":[\"http://localhost/cb\",\"http://x/cb2\"]}", &d, &err), GH_OK);
-    assert_string_equal(d.callback, "regexp=(http://localhost/cb|http://x/cb2)");
-    assert_true(gh_km_callback_ok(d.callback, "http://x/cb2"));
-    assert_false(gh_km_callback_ok(d.callback, "http://x/cb"));
-    assert_false(gh_km_callback_ok(d.callback, "http://localhost/cb|http://x/cb2"));
+                           "\"redirect_uris\":[\"http://localhost/cb\",\"https://x/cb2\"]}", &d, &err), GH_OK);
+    assert_string_equal(d.callback, "regexp=(http://localhost/cb|https://x/cb2)");
+    assert_true(gh_km_callback_ok(d.callback, "https://x/cb2"));
+    assert_false(gh_km_callback_ok(d.callback, "https://x/cb"));
+    assert_false(gh_km_callback_ok(d.callback, "http://localhost/cb|https://x/cb2"));
+    /* finding 2: http only on loopback, no script schemes, no CR/LF, no fragment */
+    err.native = 0;
+    assert_int_equal(parse("{\"client_name\":\"a\",\"redirect_uris\":[\"http://x/cb\"]}", &d, &err), GH_ERR);
+    assert_int_equal(err.native, 1);
+    assert_int_equal(parse("{\"client_name\":\"a\",\"redirect_uris\":[\"javascript:alert(1)//\"]}", &d, &err), GH_ERR);
+    assert_int_equal(parse("{\"client_name\":\"a\",\"redirect_uris\":[\"https://x/cb\\r\\nSet-Cookie: a=b\"]}", &d, &err),
+                     GH_ERR);
+    assert_int_equal(parse("{\"client_name\":\"a\",\"redirect_uris\":[\"https://x/cb#frag\"]}", &d, &err), GH_ERR);
+    assert_int_equal(parse("{\"client_name\":\"a\",\"redirect_uris\":[\"com.example.app:/cb\"]}", &d, &err), GH_OK);
+    /* a client that never redirects keeps WSO2's placeholder */
+    assert_int_equal(parse("{\"client_name\":\"a\",\"grant_types\":[\"password\"],\"redirect_uris\":[\"www.google.lk\"]}",
+                           &d, &err), GH_OK);
+    assert_string_equal(d.callback, "www.google.lk");
     /* errors */
     assert_int_equal(parse("{\"grant_types\":[\"password\"]}", &d, &err), GH_ERR);
     assert_non_null(strstr(err.msg, "client_name"));

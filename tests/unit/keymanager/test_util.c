@@ -119,8 +119,29 @@ static void test_pkce(void **state)
                                    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXx"));
     assert_false(gh_km_pkce_verify("S256", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "short"));
     assert_false(gh_km_pkce_verify("S512", "x", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
-    assert_true(gh_km_pkce_verify("plain", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
-                                  "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+    /* plain is disabled: an absent or plain method never matches */
+    assert_false(gh_km_pkce_verify("plain", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+                                   "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+    assert_false(gh_km_pkce_verify(NULL, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+                                   "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+}
+
+static void test_pkce_challenge(void **state)
+{
+    const char *why = NULL;
+
+    (void)state;
+    assert_true(gh_km_pkce_challenge_ok("S256", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", &why));
+    /* finding 16: a missing method means plain (RFC 7636 4.3), which is disabled */
+    assert_false(gh_km_pkce_challenge_ok(NULL, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", &why));
+    assert_false(gh_km_pkce_challenge_ok("", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", &why));
+    assert_false(gh_km_pkce_challenge_ok("plain", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", &why));
+    /* 43 characters, but outside base64url or impossible as the last of a SHA-256 */
+    assert_false(gh_km_pkce_challenge_ok("S256", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c!", &why));
+    assert_false(gh_km_pkce_challenge_ok("S256", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c~", &why));
+    assert_false(gh_km_pkce_challenge_ok("S256", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cN", &why));
+    assert_false(gh_km_pkce_challenge_ok("S256", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c", &why));
+    assert_false(gh_km_pkce_challenge_ok("S256", NULL, &why));
 }
 
 static void test_escape(void **state)
@@ -141,6 +162,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_token_format), cmocka_unit_test(test_digests), cmocka_unit_test(test_form),
         cmocka_unit_test(test_basic),        cmocka_unit_test(test_scopes),  cmocka_unit_test(test_pkce),
+        cmocka_unit_test(test_pkce_challenge),
         cmocka_unit_test(test_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
