@@ -20,8 +20,9 @@ conns=${GH_BENCH_CONNS:-50}
 [ -x "$bin" ] || { echo "no $bin: build first (make)" >&2; exit 1; }
 command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "needs wrk and nginx" >&2; exit 1; }
 cleanup() {
-    [ -n "${gh_pid:-}" ] && kill "$gh_pid" 2>/dev/null && wait "$gh_pid" 2>/dev/null
+    set +e # every step runs, whatever the one before returned
     [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+    [ -n "${gh_pid:-}" ] && kill "$gh_pid" 2>/dev/null && wait "$gh_pid" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -66,7 +67,7 @@ d=$(rps "http://127.0.0.1:$be/bench/v1/x")
 n=$(rps "http://127.0.0.1:$px/bench/v1/x")
 g=$(rps -H "$auth" "http://127.0.0.1:$gw/bench/v1/x")
 ns=$(rps "https://127.0.0.1:$pxs/bench/v1/x")
-gs=$(rps -H "$auth" "https://localhost:$gws/bench/v1/x")
+gs=$(rps -H "$auth" "https://127.0.0.1:$gws/bench/v1/x")
 printf '%-44s %10s\n' "backend direct (nginx return 200)" "$d" "nginx proxy_pass, HTTP/1.1" "$n" \
     "gateway, HTTP/1.1 (token, checks, JWT)" "$g" "nginx proxy_pass, HTTPS" "$ns" "gateway, HTTPS" "$gs"
 awk -v d="$d" -v n="$n" -v g="$g" -v ns="$ns" -v gs="$gs" 'BEGIN {

@@ -104,6 +104,9 @@ typedef struct st_gh_module_t {
     unsigned roles;
     int (*setup)(gh_server_t *srv, gh_err_t *err);
     void (*dispose)(gh_server_t *srv);
+    /* optional: on each event-loop thread as it stops, before its h2o context and loop go (per-loop state that
+     * holds libh2o timers or sockets must be released there) */
+    void (*loop_dispose)(gh_server_t *srv);
 } gh_module_t;
 
 /* Build the server: TLS contexts (generating a self-signed pair on first start when none is configured),

@@ -115,6 +115,9 @@ int gh_health_setup(gh_server_t *srv, gh_err_t *err);
 int gh_pools_open(gh_server_t *srv, gh_err_t *err);
 void gh_pools_close(gh_server_t *srv);
 
+/* server.c: each module's loop_dispose() on the calling loop thread */
+void gh_modules_loop_dispose(gh_server_t *srv);
+
 /* threads.c */
 void gh_loops_block_signals(sigset_t *set);
 int gh_loops_run(gh_server_t *srv, gh_err_t *err);

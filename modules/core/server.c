@@ -270,6 +270,18 @@ static void dispose_modules(gh_server_t *srv)
     }
 }
 
+void gh_modules_loop_dispose(gh_server_t *srv)
+{
+    const gh_plugin_t *p;
+    size_t i;
+
+    for (i = 0; (p = gh_registry_at(GH_FAMILY_MODULE, i)) != NULL; ++i) {
+        const gh_module_t *m = p->ops;
+        if ((m->roles & srv->opts.roles) != 0 && m->loop_dispose != NULL)
+            m->loop_dispose(srv);
+    }
+}
+
 static int bind_early(gh_server_t *srv, gh_err_t *err)
 {
     int k;

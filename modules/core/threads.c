@@ -122,6 +122,7 @@ static void *loop_thread(void *arg)
         h2o_timeout_unlink(&l->ctx.http2._graceful_shutdown_timeout);
     if (h2o_timeout_is_linked(&l->gw_ctx.http2._graceful_shutdown_timeout))
         h2o_timeout_unlink(&l->gw_ctx.http2._graceful_shutdown_timeout);
+    gh_modules_loop_dispose(l->srv);
     /* let deferred socket closes run so no timeout entry outlives the context */
     h2o_evloop_run(l->loop, 0);
     gh_jobs_loop_dispose(l);

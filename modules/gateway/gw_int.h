@@ -205,6 +205,9 @@ void gw_cors_headers(gw_req_t *r);
 
 /* proxy.c */
 void gw_proxy_dispose(void);
+/* On a loop thread as it stops: its socket pools and client timers (libh2o asserts no timer outlives a loop). */
+void gw_proxy_loop_dispose(h2o_loop_t *loop);
+h2o_loop_t *gw_proxy_current_loop(void); /* the loop this thread's proxy state was made on, or NULL */
 void gw_proxy_filter_register(h2o_pathconf_t *pathconf, void *data);
 /* Forward r's request to url + tail with a read timeout; returns GW_DONE (the proxy answers). */
 int gw_proxy_to(gw_req_t *r, const char *url, h2o_iovec_t tail, int timeout_ms);

@@ -274,7 +274,17 @@ static void on_dispose(gh_server_t *srv)
     the_gw = NULL;
 }
 
-static const gh_module_t gw_module = {.name = "gateway", .roles = GH_ROLE_GATEWAY, .setup = on_setup, .dispose = on_dispose};
+static void on_loop_dispose(gh_server_t *srv)
+{
+    (void)srv;
+    gw_proxy_loop_dispose(gw_proxy_current_loop());
+}
+
+static const gh_module_t gw_module = {.name = "gateway",
+                                      .roles = GH_ROLE_GATEWAY,
+                                      .setup = on_setup,
+                                      .dispose = on_dispose,
+                                      .loop_dispose = on_loop_dispose};
 
 void gh_gw_register_builtin(void)
 {

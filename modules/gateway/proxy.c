@@ -27,6 +27,7 @@ typedef struct st_client_t {
 
 typedef struct st_loop_state_t {
     struct st_loop_state_t *next;
+    h2o_loop_t *loop;
     backend_t *b;
     size_t nb;
     client_t *c[8];
@@ -52,12 +53,12 @@ static loop_state_t *loop_state(void)
     return LP;
 }
 
-static void loop_state_free(loop_state_t *l, h2o_loop_t *loop)
+static void free_state(loop_state_t *l, h2o_loop_t *loop)
 {
     size_t i;
 
     for (i = 0; i < l->nb; ++i) {
-        h2o_socketpool_dispose(&l->b[i].pool);
+        h2o_socketpool_dispose(&l->b[i].pool); /* closes pooled sockets, drops its timer */
         free(l->b[i].url);
     }
     free(l->b);
@@ -69,14 +70,15 @@ static void loop_state_free(loop_state_t *l, h2o_loop_t *loop)
     free(l);
 }
 
-/* The loop thread's pools and client timeouts, while its loop still exists: they are linked into the loop's timeout
- * list, which h2o_evloop_destroy() requires empty (it aborts otherwise, i.e. at every stop after a proxied call).
- * Called from h2o_context_dispose() on the loop thread, once per context the filter is in: only the first acts. */
-static void on_context_dispose(h2o_filter_t *self, h2o_context_t *ctx)
+h2o_loop_t *gw_proxy_current_loop(void)
+{
+    return LP != NULL ? LP->loop : NULL;
+}
+
+void gw_proxy_loop_dispose(h2o_loop_t *loop)
 {
     loop_state_t **pp;
 
-    (void)self;
     if (LP == NULL)
         return;
     pthread_mutex_lock(&all_mu);
@@ -86,7 +88,7 @@ static void on_context_dispose(h2o_filter_t *self, h2o_context_t *ctx)
             break;
         }
     pthread_mutex_unlock(&all_mu);
-    loop_state_free(LP, ctx->loop);
+    free_state(LP, loop);
     LP = NULL;
 }
 
@@ -97,7 +99,7 @@ void gw_proxy_dispose(void)
     pthread_mutex_lock(&all_mu);
     for (l = all; l != NULL; l = n) {
         n = l->next;
-        loop_state_free(l, NULL);
+        free_state(l, NULL);
     }
     all = NULL;
     pthread_mutex_unlock(&all_mu);
@@ -125,6 +127,7 @@ static backend_t *backend(const char *url, h2o_context_t *ctx)
     for (i = 0; i < L.nb; ++i)
         if (strcmp(L.b[i].url, url) == 0)
             return &L.b[i];
+    L.loop = ctx->loop;
     if (L.nb == 256)
         return NULL; /* bounded: more distinct backends than this per loop is a configuration problem */
     if (L.b == NULL)
@@ -285,5 +288,4 @@ void gw_proxy_filter_register(h2o_pathconf_t *pathconf, void *data)
 
     (void)data;
     f->on_setup_ostream = on_setup_ostream;
-    f->on_context_dispose = on_context_dispose;
 }

@@ -75,11 +75,13 @@ class GatewayTest(ghtest.PerDatabase, unittest.TestCase):
             self.echo.terminate()
             self.echo.wait()
             self.echo.stdout.close()
+            rc = km.srv.stop()
             out = km.srv.output()
             if os.environ.get("GW_DEBUG"):
                 print(out[-6000:])
             km.stop()
         self.assertNotIn(self.tok0, out, "a token reached the log")
+        self.assertEqual(rc, 0, out[-3000:])  # a clean stop: no libh2o timer left on a loop
 
     # --- data --------------------------------------------------------------------------------------------
 

@@ -52,7 +52,10 @@ class GatewayChecksTest(ghtest.PerDatabase, unittest.TestCase):
                 p.terminate()
                 p.wait()
                 p.stdout.close()
+            rc = km.srv.stop()
+            out = km.srv.output()
             km.stop()
+        self.assertEqual(rc, 0, out[-3000:])
 
     def echo(self, *args):
         port = free_port()
