@@ -1,5 +1,6 @@
 /* The explicit list of what is built in (h2o src/main.c style): drivers, user stores, and the HTTP modules in
  * the order their setup() must run (schema before the user store bootstrap, which the key manager needs). */
+#include "gatehouse/cluster.h"
 #include "gatehouse/db.h"
 #include "gatehouse/keymanager.h"
 #include "gatehouse/registry.h"
@@ -21,4 +22,5 @@ void gh_builtins_register(void)
     gh_us_register_module();
     gh_km_register_builtin(); /* before SCIM, which accepts the key manager's tokens */
     gh_scim_register_module();
+    gh_cluster_register_module(); /* last: its setup starts relaying what the others publish */
 }
