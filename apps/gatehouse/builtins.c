@@ -2,6 +2,7 @@
  * the order their setup() must run (schema before the user store bootstrap, which the key manager needs). */
 #include "gatehouse/cluster.h"
 #include "gatehouse/db.h"
+#include "gatehouse/gateway.h"
 #include "gatehouse/keymanager.h"
 #include "gatehouse/registry.h"
 #include "gatehouse/schema.h"
@@ -21,6 +22,8 @@ void gh_builtins_register(void)
     gh_schema_register_module();
     gh_us_register_module();
     gh_km_register_builtin(); /* before SCIM, which accepts the key manager's tokens */
+    gh_km_register_jwt_plugins();
     gh_scim_register_module();
+    gh_gw_register_builtin(); /* after the key manager, whose validation it calls in-process */
     gh_cluster_register_module(); /* last: its setup starts relaying what the others publish */
 }

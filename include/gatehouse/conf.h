@@ -146,6 +146,13 @@ typedef struct st_gh_conf_apim_t {
     int enable_token_hash_mode;       /* EnableTokenHashMode */
     /* Throttling */
     int advance_throttling;           /* ThrottlingConfigurations/EnableAdvanceThrottling, default 1 */
+    int remove_oauth_headers;         /* OAuthConfigurations/RemoveOAuthHeadersFromOutMessage, default 1 */
+    /* CORSConfiguration (the gateway's default; an API's own CORS overrides it) */
+    int cors_enabled;                 /* Enabled, default 1 */
+    char *cors_origins;               /* Access-Control-Allow-Origins, default * */
+    char *cors_methods;               /* Access-Control-Allow-Methods */
+    char *cors_headers;               /* Access-Control-Allow-Headers */
+    int cors_credentials;             /* Access-Control-Allow-Credentials, default 0 */
     int unlimited_tier;               /* EnableUnlimitedTier / TierManagement, default 1 */
     int line;
 } gh_conf_apim_t;

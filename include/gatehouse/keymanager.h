@@ -4,6 +4,7 @@
 #ifndef GH_KEYMANAGER_H
 #define GH_KEYMANAGER_H
 
+#include <stddef.h>
 #include "gatehouse/err.h"
 
 typedef struct st_gh_conf_t gh_conf_t;
@@ -19,7 +20,7 @@ void gh_km_register_builtin(void);
  * longest token or ID-token lifetime; 0 = keep). Returns GH_OK, or GH_ERR with err. */
 int gh_km_keys_rotate(const gh_conf_t *conf, long max_age_s, gh_err_t *err);
 
-/* The key manager as a service of the server (gh_server_lookup(srv, "keymanager")), for modules that accept
+/* The key manager as a service of the server (gh_server_km(srv)), for modules that accept
  * its access tokens (SCIM). */
 typedef struct st_gh_km_t gh_km_t;
 
@@ -28,5 +29,15 @@ typedef struct st_gh_km_t gh_km_t;
  * cached: call it from a job, never on an event loop. */
 int gh_km_bearer(gh_km_t *km, const char *token, char *user, size_t user_size, char *scope, size_t scope_size,
                  gh_err_t *err);
+
+/* Key validation (include/gatehouse/keyval.h): APIKeyValidationService.validateKey. Blocks on SQL: call it
+ * from a job. GH_OK with out filled (authorized, or not with validation_status), GH_ERR when the service
+ * failed. Free out with gh_keyval_info_dispose(). */
+typedef struct st_gh_keyval_req_t gh_keyval_req_t;
+typedef struct st_gh_keyval_info_t gh_keyval_info_t;
+int gh_km_validate_key(gh_km_t *km, const gh_keyval_req_t *req, gh_keyval_info_t *out, gh_err_t *err);
+/* Register the claims retriever (DefaultClaimsRetriever) and the backend JWT encodings (JWTGenerator,
+ * URLSafeJWTGenerator). Idempotent. */
+void gh_km_register_jwt_plugins(void);
 
 #endif

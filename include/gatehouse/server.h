@@ -53,10 +53,24 @@ unsigned gh_server_roles(const gh_server_t *srv);
 /* The effective port of a listener (default + offset). */
 int gh_server_port(const gh_server_t *srv, gh_listener_kind_t kind);
 
-/* Shared services between modules (the user store handle, the key manager's token service...): a module
- * provides an object under a name in setup(); later modules look it up. Both borrowed; call during setup. */
-void gh_server_provide(gh_server_t *srv, const char *name, void *obj);
-void *gh_server_lookup(gh_server_t *srv, const char *name);
+/* Shared services between modules, typed: a module provides its service in setup(); modules set up later
+ * reach it through the accessor (NULL when this process runs no such module). Borrowed; the object lives until
+ * the module's dispose(). */
+typedef struct st_gh_us_t gh_us_t;
+typedef struct st_gh_km_t gh_km_t;
+typedef struct st_gh_gw_t gh_gw_t;
+void gh_server_set_userstore(gh_server_t *srv, gh_us_t *us);
+gh_us_t *gh_server_userstore(gh_server_t *srv);
+void gh_server_set_km(gh_server_t *srv, gh_km_t *km);
+gh_km_t *gh_server_km(gh_server_t *srv);
+void gh_server_set_gateway(gh_server_t *srv, gh_gw_t *gw);
+gh_gw_t *gh_server_gateway(gh_server_t *srv);
+
+/* Run fn on the h2o path configuration of `path` on each listener kind in mask, after every module's routes
+ * are registered (to add h2o filters or loggers there). Call during setup. */
+typedef void (*gh_pathconf_fn)(h2o_pathconf_t *pathconf, void *data);
+int gh_server_on_pathconf(gh_server_t *srv, unsigned mask, const char *path, gh_pathconf_fn fn, void *data,
+                          gh_err_t *err);
 
 /* A route handler. Return 0 when the request was answered (or will be, asynchronously), -1 to pass it on. */
 typedef int (*gh_route_fn)(h2o_handler_t *self, h2o_req_t *req);

@@ -176,7 +176,7 @@ const char *gh_us_claim_attr(const char *uri);
 const char *gh_us_attr_claim(const char *attr);
 
 /* Register the "userstore" server module: creates the store over the realm pool at start-up, bootstraps it,
- * and provides it to later modules as the service "userstore" (gh_server_lookup). */
+ * and provides it to later modules through gh_server_userstore(). */
 void gh_us_register_module(void);
 
 /* `gatehouse user ...`: argv[0] is "user". Exit codes: 0 ok, 1 error, 2 usage. */

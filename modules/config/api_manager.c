@@ -43,6 +43,14 @@ static const gh_xml_directive_t rows[] = {
     {"OAuthConfigurations/EnableTokenHashMode", GH_XML_BOOL, F(enable_token_hash_mode), 0, 0, "false", 0},
     {"ThrottlingConfigurations/EnableAdvanceThrottling", GH_XML_BOOL, F(advance_throttling), 0, 0, "true", 0},
     {"ThrottlingConfigurations/EnableUnlimitedTier", GH_XML_BOOL, F(unlimited_tier), 0, 0, "true", 0},
+    {"OAuthConfigurations/RemoveOAuthHeadersFromOutMessage", GH_XML_BOOL, F(remove_oauth_headers), 0, 0, "true", 0},
+    {"CORSConfiguration/Enabled", GH_XML_BOOL, F(cors_enabled), 0, 0, "true", 0},
+    {"CORSConfiguration/Access-Control-Allow-Origins", GH_XML_STRING, F(cors_origins), 0, 0, "*", 0},
+    {"CORSConfiguration/Access-Control-Allow-Methods", GH_XML_STRING, F(cors_methods), 0, 0,
+     "GET,PUT,POST,DELETE,PATCH,OPTIONS", 0},
+    {"CORSConfiguration/Access-Control-Allow-Headers", GH_XML_STRING, F(cors_headers), 0, 0,
+     "authorization,Access-Control-Allow-Origin,Content-Type,SOAPAction", 0},
+    {"CORSConfiguration/Access-Control-Allow-Credentials", GH_XML_BOOL, F(cors_credentials), 0, 0, "false", 0},
 };
 
 /* Children of <APIManager> in stock 2.x files: accepted silently (Analytics, Thrift, JMS, portals' UI knobs
@@ -76,7 +84,7 @@ static const char *const known_root[] = {"DataSourceName",
                                          NULL};
 /* the children of the root element Gatehouse reads; the other known ones are listed once as ignored */
 static const char *const used_root[] = {"DataSourceName", "AuthManager", "JWTConfiguration", "CacheConfigurations", "APIKeyValidator",
-                                        "OAuthConfigurations", "TierManagement", "ThrottlingConfigurations", NULL};
+                                        "OAuthConfigurations", "TierManagement", "ThrottlingConfigurations", "CORSConfiguration", NULL};
 
 
 static const char *const known_jwt[] = {"EnableJWTGeneration",

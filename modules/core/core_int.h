@@ -58,10 +58,16 @@ struct st_gh_server_t {
     pthread_cond_t ready_cv;
     int n_ready;
     int listen_failed; /* a loop could not open its sockets: the process stops with exit 1 */
-    struct {
-        const char *name;
-        void *obj;
-    } services[16];
+    gh_us_t *us;
+    gh_km_t *km;
+    gh_gw_t *gw;
+    struct st_gh_pathconf_hook_t {
+        unsigned mask;
+        char *path;
+        gh_pathconf_fn fn;
+        void *data;
+    } hooks[8];
+    size_t n_hooks;
     struct st_gh_route_spec_t {
         unsigned mask;
         char *path;
@@ -69,7 +75,6 @@ struct st_gh_server_t {
         void *data;
     } *routes;
     size_t n_routes;
-    size_t n_services;
 };
 
 /* tls.c: SSL_CTX for the HTTPS listeners; generates conf_dir/security/gatehouse-{key,cert}.pem if needed. */

@@ -162,7 +162,9 @@ static int on_not_found(h2o_handler_t *self, h2o_req_t *req)
 int gh_health_setup(gh_server_t *srv, gh_err_t *err)
 {
     /* h2o picks the longest matching prefix, so "/" only catches what nothing else matches */
-    if (gh_server_route(srv, GH_ON_ALL, "/", on_not_found, NULL, err) != GH_OK)
+    /* on gateway listeners the gateway module answers unknown paths with its own WSO2 fault */
+    if (gh_server_route(srv, (gh_server_roles(srv) & GH_ROLE_GATEWAY) ? GH_ON_MGT : GH_ON_ALL, "/", on_not_found, NULL,
+                        err) != GH_OK)
         return GH_ERR;
     return gh_server_route(srv, GH_ON_ALL, "/health", on_health, NULL, err);
 }

@@ -102,10 +102,22 @@ void gh_job_submit(gh_job_t *job, h2o_req_t *req)
     pthread_mutex_unlock(&pool.mu);
 }
 
+void gh_job_finish(gh_job_t *job)
+{
+    if (job->done != NULL) {
+        job->done(job);
+        return;
+    }
+    if (job->req != NULL && job->answer != NULL)
+        job->answer(job, job->req);
+    if (job->dispose != NULL)
+        job->dispose(job);
+}
+
 void gh_job_run_inline(gh_job_t *job)
 {
     job->work(job);
-    job->done(job);
+    gh_job_finish(job);
 }
 
 static void on_jobs_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
@@ -117,7 +129,7 @@ static void on_jobs_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *m
         h2o_linklist_unlink(&m->link);
         if (job->_req_link != NULL)
             *(gh_job_t **)job->_req_link = NULL; /* the pool's disposer must not touch the job after done() */
-        job->done(job);
+        gh_job_finish(job);
     }
 }
 

@@ -7,6 +7,8 @@
 #include "gatehouse/mem.h"
 #include "gatehouse/registry.h"
 
+static h2o_pathconf_t *find_or_add_path(h2o_hostconf_t *host, const char *path);
+
 static const int default_ports[GH_LST_COUNT] = {GH_PORT_MGT_HTTPS, GH_PORT_MGT_HTTP, GH_PORT_GW_HTTPS,
                                                 GH_PORT_GW_HTTP};
 
@@ -25,22 +27,62 @@ int gh_server_port(const gh_server_t *srv, gh_listener_kind_t kind)
     return srv->ports[kind];
 }
 
-void gh_server_provide(gh_server_t *srv, const char *name, void *obj)
+void gh_server_set_userstore(gh_server_t *srv, gh_us_t *us)
 {
-    gh_assert(srv->n_services < sizeof(srv->services) / sizeof(srv->services[0]));
-    srv->services[srv->n_services].name = name;
-    srv->services[srv->n_services].obj = obj;
-    srv->n_services++;
+    srv->us = us;
 }
 
-void *gh_server_lookup(gh_server_t *srv, const char *name)
+gh_us_t *gh_server_userstore(gh_server_t *srv)
 {
-    size_t i;
+    return srv->us;
+}
 
-    for (i = 0; i < srv->n_services; ++i)
-        if (strcmp(srv->services[i].name, name) == 0)
-            return srv->services[i].obj;
-    return NULL;
+void gh_server_set_km(gh_server_t *srv, gh_km_t *km)
+{
+    srv->km = km;
+}
+
+gh_km_t *gh_server_km(gh_server_t *srv)
+{
+    return srv->km;
+}
+
+void gh_server_set_gateway(gh_server_t *srv, gh_gw_t *gw)
+{
+    srv->gw = gw;
+}
+
+gh_gw_t *gh_server_gateway(gh_server_t *srv)
+{
+    return srv->gw;
+}
+
+int gh_server_on_pathconf(gh_server_t *srv, unsigned mask, const char *path, gh_pathconf_fn fn, void *data,
+                          gh_err_t *err)
+{
+    struct st_gh_pathconf_hook_t *h;
+
+    if (srv->n_hooks == GH_ARRAY_SIZE(srv->hooks))
+        return gh_err_set(err, GH_E_INPUT, "too many path configuration hooks");
+    h = &srv->hooks[srv->n_hooks++];
+    h->mask = mask;
+    h->path = gh_strdup(path);
+    h->fn = fn;
+    h->data = data;
+    return GH_OK;
+}
+
+static void run_pathconf_hooks(gh_server_t *srv)
+{
+    size_t i, k;
+
+    for (i = 0; i < srv->n_hooks; ++i) {
+        h2o_hostconf_t *hosts[2] = {(srv->hooks[i].mask & GH_ON_MGT) ? srv->mgt_host : NULL,
+                                    (srv->hooks[i].mask & GH_ON_GW) ? srv->gw_host : NULL};
+        for (k = 0; k < 2; ++k)
+            if (hosts[k] != NULL)
+                srv->hooks[i].fn(find_or_add_path(hosts[k], srv->hooks[i].path), srv->hooks[i].data);
+    }
 }
 
 static h2o_pathconf_t *find_or_add_path(h2o_hostconf_t *host, const char *path)
@@ -196,6 +238,7 @@ int gh_server_create(const gh_conf_t *conf, const gh_server_opts_t *opts, gh_ser
     if (gh_health_setup(srv, err) != GH_OK || setup_modules(srv, err) != GH_OK)
         return GH_ERR;
     commit_routes(srv);
+    run_pathconf_hooks(srv);
     return bind_early(srv, err);
 }
 
@@ -234,6 +277,8 @@ void gh_server_destroy(gh_server_t *srv)
     h2o_config_dispose(&srv->globalconf);
     for (k = 0; k < (int)srv->n_routes; ++k)
         free(srv->routes[k].path);
+    for (k = 0; k < (int)srv->n_hooks; ++k)
+        free(srv->hooks[k].path);
     free(srv->routes);
     if (srv->ssl_ctx != NULL)
         SSL_CTX_free(srv->ssl_ctx);

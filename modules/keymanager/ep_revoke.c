@@ -1,6 +1,7 @@
 /* POST /oauth2/revoke (RFC 7009 with WSO2's response headers RevokedAccessToken / RevokedRefreshToken /
  * AuthorizedUser, which API Manager's gateways use to drop their caches). Unknown tokens answer 200 too. */
 #include <string.h>
+#include "gatehouse/events.h"
 #include "gatehouse/http.h"
 #include "gatehouse/log.h"
 #include "km_int.h"
@@ -37,6 +38,8 @@ static void run(gh_km_job_t *j, gh_db_conn_t *c)
         return (void)gh_km_job_fail(j, 500, "server_error", "revocation failed");
     }
     gh_km_cache_del(&j->km->tokens, tok.at_hash); /* again: an introspection may have re-cached it meanwhile */
+    /* gateways in this process drop their cached validations of the token at once */
+    gh_events_publish(&(gh_event_t){.kind = GH_EV_TOKEN_REVOKED, .token_hash = tok.at_hash});
     gh_km_job_header(j, as_refresh ? "RevokedRefreshToken" : "RevokedAccessToken", token);
     gh_km_job_header(j, "AuthorizedUser", tok.user);
 }

@@ -53,6 +53,12 @@ static void no_store(h2o_req_t *req)
 
 void gh_km_job_answer(gh_km_job_t *j, h2o_req_t *req)
 {
+    gh_km_job_send(j, req);
+    gh_km_job_free(j);
+}
+
+void gh_km_job_send(gh_km_job_t *j, h2o_req_t *req)
+{
     int i;
 
     for (i = 0; i < j->nh; ++i) {
@@ -84,18 +90,16 @@ void gh_km_job_answer(gh_km_job_t *j, h2o_req_t *req)
         no_store(req);
         gh_http_send(req, j->status ? j->status : 200, j->ctype, j->text ? j->text : "", j->text ? strlen(j->text) : 0);
     }
-    gh_km_job_free(j);
 }
 
-static void on_done(gh_job_t *job)
+static void on_answer(gh_job_t *job, h2o_req_t *req)
 {
-    gh_km_job_t *j = (gh_km_job_t *)job;
+    gh_km_job_send((gh_km_job_t *)job, req);
+}
 
-    if (job->req == NULL) {
-        gh_km_job_free(j);
-        return;
-    }
-    gh_km_job_answer(j, job->req);
+static void on_dispose(gh_job_t *job)
+{
+    gh_km_job_free((gh_km_job_t *)job);
 }
 
 gh_km_job_t *gh_km_job_new(gh_km_t *km, h2o_req_t *req, void (*run)(gh_km_job_t *, gh_db_conn_t *))
@@ -105,7 +109,8 @@ gh_km_job_t *gh_km_job_new(gh_km_t *km, h2o_req_t *req, void (*run)(gh_km_job_t 
     j->km = km;
     j->run = run;
     j->super.work = on_work;
-    j->super.done = on_done;
+    j->super.answer = on_answer;
+    j->super.dispose = on_dispose;
     j->listener = gh_km_listener_of(req);
     snprintf(j->method, sizeof(j->method), "%.*s", (int)req->method.len, req->method.base);
     return j;

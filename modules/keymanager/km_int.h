@@ -8,6 +8,7 @@
 #include "gatehouse/db.h"
 #include "gatehouse/err.h"
 #include "gatehouse/job.h"
+#include "gatehouse/keyval.h"
 #include "gatehouse/server.h"
 #include "gatehouse/userstore.h"
 #include "km_app.h"
@@ -174,6 +175,8 @@ int gh_km_job_fail(gh_km_job_t *j, int status, const char *error, const char *fm
 void gh_km_job_header(gh_km_job_t *j, const char *name, const char *value);
 /* Answer directly (loop thread) with the job's result and free it. */
 void gh_km_job_answer(gh_km_job_t *j, h2o_req_t *req);
+/* Send the job's result on req (the job stays). */
+void gh_km_job_send(gh_km_job_t *j, h2o_req_t *req);
 void gh_km_job_free(gh_km_job_t *j);
 
 /* client_auth.c: take client credentials from Basic or the form (not both). 0 ok (maybe none), -1 invalid
@@ -207,6 +210,9 @@ void gh_km_grant_jwt_bearer(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *
  * is no error. */
 int gh_km_issuers_load(gh_km_t *km, const char *dir, gh_err_t *err);
 void gh_km_issuers_dispose(gh_km_t *km);
+
+/* backend_jwt.c (worker): the backend JWT for an authorised validation, into info->jwt. */
+int gh_km_backend_jwt(gh_km_t *km, const gh_keyval_req_t *rq, gh_keyval_info_t *info, gh_err_t *err);
 
 /* endpoints (route handlers); data is the gh_km_t */
 int gh_km_on_token(h2o_handler_t *self, h2o_req_t *req);

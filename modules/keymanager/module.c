@@ -115,7 +115,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
         goto out;
     }
     km->apim_tables = conf->apim.datasource != NULL && gh_server_pool(srv, conf->apim.datasource) == km->pool;
-    if ((km->us = gh_server_lookup(srv, "userstore")) == NULL)
+    if ((km->us = gh_server_userstore(srv)) == NULL)
         gh_log(GH_LOG_WARN, "keymanager", "no user store: the password grant and DCR are unavailable");
     if (storage_mode(km, err) != GH_OK)
         goto out;
@@ -138,7 +138,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     if (seed(km, err) != GH_OK || add_routes(km, err) != GH_OK)
         goto out;
     gh_km_purge_start(km);
-    gh_server_provide(srv, "keymanager", km);
+    gh_server_set_km(srv, km);
     gh_log(GH_LOG_INFO, "keymanager", "tokens stored %s, client secrets %s, signing key %s",
            km->plain_tokens ? "plain" : "hashed", km->plain_secrets ? "plain" : "HMAC-SHA256", km->keys.keys[0]->kid);
     rc = GH_OK;

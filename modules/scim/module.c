@@ -82,12 +82,11 @@ static void on_work(gh_job_t *job)
     j->handler(j);
 }
 
-static void on_done(gh_job_t *job)
+static void on_answer(gh_job_t *job, h2o_req_t *req)
 {
     scim_job_t *j = (scim_job_t *)job;
-    h2o_req_t *req = job->req;
 
-    if (req != NULL) {
+    {
         if (j->status == 401)
             h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
                            H2O_STRLIT("Basic realm=\"Gatehouse\", Bearer realm=\"Gatehouse\""));
@@ -101,7 +100,11 @@ static void on_done(gh_job_t *job)
             gh_http_send_scim_error(req, j->status, j->scim_type, j->detail);
         }
     }
-    free_job(j);
+}
+
+static void on_dispose(gh_job_t *job)
+{
+    free_job((scim_job_t *)job);
 }
 
 static char *dup_iov(const char *p, size_t n)
@@ -175,7 +178,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     j = gh_calloc(1, sizeof(*j));
     j->super.work = on_work;
-    j->super.done = on_done;
+    j->super.answer = on_answer;
+    j->super.dispose = on_dispose;
     j->us = ctx->us;
     j->km = ctx->km;
     j->bearer = bearer;
@@ -201,9 +205,9 @@ static scim_ctx_t scim_ctx;
 
 static int on_setup(gh_server_t *srv, gh_err_t *err)
 {
-    if ((scim_ctx.us = gh_server_lookup(srv, "userstore")) == NULL)
+    if ((scim_ctx.us = gh_server_userstore(srv)) == NULL)
         return gh_err_set(err, GH_E_CONFIG, "SCIM needs the user store module");
-    scim_ctx.km = gh_server_lookup(srv, "keymanager"); /* NULL in an admin-only process */
+    scim_ctx.km = gh_server_km(srv); /* NULL in an admin-only process */
     return gh_server_route(srv, GH_ON_MGT, "/scim2", on_req, &scim_ctx, err);
 }
 

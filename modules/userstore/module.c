@@ -27,7 +27,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
         gh_log(GH_LOG_ERR, "userstore", "bootstrap skipped, datasource unreachable: %s", err->msg);
         gh_err_clear(err);
     }
-    gh_server_provide(srv, "userstore", instance);
+    gh_server_set_userstore(srv, instance);
     return GH_OK;
 }
 

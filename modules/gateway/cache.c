@@ -1,0 +1,167 @@
+/* The gateway token cache (WSO2 gatewayKeyCache): validation results per token and API, shared by every
+ * loop, each entry living until the earliest of TokenCacheExpiry and the token's own expiry. Revocation,
+ * subscription, application and key events drop entries at once (module.c). Entries are reference counted so
+ * a request keeps its result while the cache drops it. */
+#include <stdlib.h>
+#include <string.h>
+#include "gatehouse/mem.h"
+#include "gw_int.h"
+
+typedef struct st_slot_t {
+    struct st_slot_t *next;
+    gw_entry_t *e;
+    char key[96];
+} slot_t;
+
+static struct {
+    pthread_mutex_t mu;
+    slot_t **b;
+    size_t nb, n, max;
+} C = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+void gw_entry_unref(gw_entry_t *e)
+{
+    if (e != NULL && atomic_fetch_sub(&e->refs, 1) == 1) {
+        gh_keyval_info_dispose(&e->info);
+        free(e);
+    }
+}
+
+static size_t hash(const char *k)
+{
+    size_t h = 1469598103934665603ULL;
+
+    for (; *k != '\0'; ++k)
+        h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+    return h;
+}
+
+void gw_cache_init(size_t max)
+{
+    pthread_mutex_lock(&C.mu);
+    C.nb = 4096;
+    C.b = gh_calloc(C.nb, sizeof(*C.b));
+    C.max = max;
+    C.n = 0;
+    pthread_mutex_unlock(&C.mu);
+}
+
+static void drop_where(int (*pred)(const slot_t *, const void *, int64_t), const void *arg, int64_t now)
+{
+    size_t i;
+
+    for (i = 0; i < C.nb; ++i) {
+        slot_t **pp = &C.b[i];
+        while (*pp != NULL) {
+            slot_t *s = *pp;
+            if (pred(s, arg, now)) {
+                *pp = s->next;
+                gw_entry_unref(s->e);
+                free(s);
+                C.n--;
+            } else {
+                pp = &s->next;
+            }
+        }
+    }
+}
+
+static int pred_all(const slot_t *s, const void *arg, int64_t now)
+{
+    (void)s, (void)arg, (void)now;
+    return 1;
+}
+
+static int pred_prefix(const slot_t *s, const void *arg, int64_t now)
+{
+    (void)now;
+    return strncmp(s->key, arg, strlen(arg)) == 0;
+}
+
+static int pred_expired(const slot_t *s, const void *arg, int64_t now)
+{
+    (void)arg;
+    return s->e->expires_ms <= now;
+}
+
+void gw_cache_dispose(void)
+{
+    pthread_mutex_lock(&C.mu);
+    if (C.b != NULL)
+        drop_where(pred_all, NULL, 0);
+    free(C.b);
+    C.b = NULL;
+    C.nb = 0;
+    pthread_mutex_unlock(&C.mu);
+}
+
+gw_entry_t *gw_cache_get(const char *key, int64_t now_ms)
+{
+    gw_entry_t *e = NULL;
+    slot_t *s;
+
+    pthread_mutex_lock(&C.mu);
+    if (C.b != NULL)
+        for (s = C.b[hash(key) % C.nb]; s != NULL; s = s->next)
+            if (strcmp(s->key, key) == 0) {
+                if (s->e->expires_ms > now_ms) {
+                    e = s->e;
+                    atomic_fetch_add(&e->refs, 1);
+                }
+                break;
+            }
+    pthread_mutex_unlock(&C.mu);
+    return e;
+}
+
+void gw_cache_put(const char *key, gw_entry_t *e)
+{
+    slot_t *s, **pp;
+    size_t h;
+
+    pthread_mutex_lock(&C.mu);
+    if (C.b == NULL) {
+        pthread_mutex_unlock(&C.mu);
+        return;
+    }
+    if (C.n >= C.max) {
+        drop_where(pred_expired, NULL, e->expires_ms - 1); /* crude: what expires first goes */
+        if (C.n >= C.max)
+            drop_where(pred_all, NULL, 0);
+    }
+    h = hash(key) % C.nb;
+    for (pp = &C.b[h]; *pp != NULL; pp = &(*pp)->next)
+        if (strcmp((*pp)->key, key) == 0) {
+            atomic_fetch_add(&e->refs, 1);
+            gw_entry_unref((*pp)->e);
+            (*pp)->e = e;
+            pthread_mutex_unlock(&C.mu);
+            return;
+        }
+    s = gh_calloc(1, sizeof(*s));
+    memcpy(s->key, key, strnlen(key, sizeof(s->key) - 1));
+    atomic_fetch_add(&e->refs, 1);
+    s->e = e;
+    s->next = C.b[h];
+    C.b[h] = s;
+    C.n++;
+    pthread_mutex_unlock(&C.mu);
+}
+
+void gw_cache_drop(const char *prefix)
+{
+    pthread_mutex_lock(&C.mu);
+    if (C.b != NULL)
+        drop_where(prefix != NULL ? pred_prefix : pred_all, prefix, 0);
+    pthread_mutex_unlock(&C.mu);
+}
+
+size_t gw_cache_size(void)
+{
+    size_t n;
+
+    pthread_mutex_lock(&C.mu);
+    n = C.n;
+    pthread_mutex_unlock(&C.mu);
+    return n;
+}

@@ -1,0 +1,216 @@
+/* Private to modules/gateway: the API table snapshot, the validation cache, the per-request state and the
+ * phases of the pipeline (route -> authenticate -> authorise -> throttle -> backend JWT -> proxy -> log). */
+#ifndef GH_GW_INT_H
+#define GH_GW_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <h2o.h>
+#include "gatehouse/db.h"
+#include "gatehouse/gateway.h"
+#include "gatehouse/keyval.h"
+#include "gatehouse/server.h"
+
+#define GW_MAX_LOOPS 64
+
+/* --- apis.c: the snapshot of deployable APIs, loaded on a job thread and swapped in atomically --- */
+typedef struct st_gw_resource_t {
+    char *verb;    /* GET, POST... */
+    char *pattern; /* URI template: "/menu", "/order/{id}", "/items/ *", "/ *" (without the space) */
+    char *auth;    /* Any | Application | Application_User | None */
+    char *tier;    /* resource-level throttling policy, may be NULL */
+    char *scope;   /* the scope key required, or NULL */
+} gw_resource_t;
+
+typedef struct st_gw_cors_t {
+    int enabled;
+    char *origins; /* comma separated, "*" for any */
+    char *methods;
+    char *headers;
+    int credentials;
+} gw_cors_t;
+
+typedef struct st_gw_api_t {
+    int64_t id;
+    char *name, *provider, *version;
+    char *context;      /* AM_API.CONTEXT: /pizza/1.0.0 */
+    char *base_context; /* context without the version: /pizza (the default version's path) */
+    char *status;       /* PUBLISHED | DEPRECATED | PROTOTYPED | BLOCKED */
+    char *api_tier;     /* AM_API.API_TIER (the API's maximum), may be NULL */
+    int is_default;
+    int http, https;    /* transports */
+    char *url[2];       /* [0] production, [1] sandbox endpoint, or NULL */
+    int timeout_ms;     /* backend read timeout (endpointConfig actionDuration), default 60000 */
+    gw_cors_t cors;
+    gw_resource_t *res; /* most specific first */
+    size_t n_res;
+} gw_api_t;
+
+/* A throttling policy: request count or bandwidth per window. */
+typedef enum { GW_POL_SUB = 0, GW_POL_APP, GW_POL_API } gw_pol_level_t;
+typedef struct st_gw_policy_t {
+    char *name;
+    gw_pol_level_t level;
+    int bandwidth;      /* 1: quota in bytes */
+    int64_t quota;
+    int64_t window_ms;
+    int stop_on_quota;  /* subscription policies: 0 lets calls pass (billing only) */
+} gw_policy_t;
+
+typedef struct st_gw_snapshot_t {
+    atomic_int refs;
+    uint64_t generation;
+    gw_api_t *apis;
+    size_t n_apis;
+    gw_policy_t *pols;
+    size_t n_pols;
+} gw_snapshot_t;
+
+/* Load from the AM tables (worker thread). NULL and err on failure. */
+gw_snapshot_t *gw_snapshot_load(gh_db_conn_t *c, gh_err_t *err);
+gw_snapshot_t *gw_snapshot_ref(gw_snapshot_t *s);
+void gw_snapshot_unref(gw_snapshot_t *s);
+/* Policy by level and name, or NULL. */
+const gw_policy_t *gw_policy_find(const gw_snapshot_t *s, gw_pol_level_t level, const char *name);
+/* Sort resources most specific first (WSO2 order); exposed for tests. */
+void gw_resources_sort(gw_resource_t *res, size_t n);
+
+/* --- match.c (pure) --- */
+/* 1 when path (no query) matches the URI template pattern. */
+int gw_template_match(const char *pattern, const char *path, size_t len);
+/* The API serving path, or NULL; *rest gets the offset after the context, *is_default whether the default
+ * version's path was used. */
+const gw_api_t *gw_route_find(const gw_snapshot_t *s, const char *path, size_t len, size_t *rest, int *is_default);
+/* The first (most specific) resource of api matching verb and the path after the context; *path_matched is
+ * set when some resource matched the path under another verb. */
+const gw_resource_t *gw_resource_find(const gw_api_t *api, const char *verb, size_t vlen, const char *path,
+                                      size_t len, int *path_matched);
+
+/* --- cache.c: validation results per token and API, shared by every loop --- */
+typedef struct st_gw_entry_t {
+    atomic_int refs;
+    gh_keyval_info_t info;
+    int64_t expires_ms; /* never past the token's expiry */
+    int64_t token_exp_ms;
+} gw_entry_t;
+
+void gw_entry_unref(gw_entry_t *e);
+void gw_cache_init(size_t max);
+void gw_cache_dispose(void);
+/* A referenced entry or NULL. key = sha256 hex of the token + ":" + API id. */
+gw_entry_t *gw_cache_get(const char *key, int64_t now_ms);
+void gw_cache_put(const char *key, gw_entry_t *e);
+/* Drop entries whose key starts with prefix (a token hash); NULL drops everything. */
+void gw_cache_drop(const char *prefix);
+size_t gw_cache_size(void);
+
+/* --- throttle.c: counters behind an interface (gh_gw_counters_t in gateway.h) --- */
+const gh_gw_counters_t *gw_counters_memory(void);
+
+/* --- metrics.c --- */
+void gw_metrics_request(const char *api, int status, int fault);
+void gw_metrics_throttled(void);
+void gw_metrics_cache(int hit);
+void gw_metrics_latency(int which, int64_t us); /* 0 validation, 1 backend, 2 total */
+char *gw_metrics_render(void);                  /* heap text */
+
+/* --- the gateway --- */
+typedef struct st_gw_loop_t gw_loop_t;
+
+struct st_gh_gw_t {
+    gh_server_t *srv;
+    const gh_conf_t *conf;
+    gh_db_pool_t *pool; /* AM tables */
+    const gh_keyval_client_t *kv;
+    void *kv_cls;
+    const gh_gw_counters_t *counters;
+    void *counters_cls;
+    pthread_mutex_t mu;
+    gw_snapshot_t *snap; /* current; swapped under mu */
+    atomic_int reload_wanted;
+    atomic_int reloads;
+    pthread_t reload_tid;
+    pthread_mutex_t reload_mu;
+    pthread_cond_t reload_cv;
+    int reload_running;
+    int reload_interval_ms;
+    int events_handle;
+    int max_inflight;    /* validations per loop at once */
+    SSL_CTX *client_ssl; /* for HTTPS backends */
+    int km_local;        /* the key manager runs in this process: /token... go to it directly */
+    char *jwt_header;    /* JWTHeader as configured, and lower-cased (h2o lower-cases request headers) */
+    char *jwt_header_lc;
+    int remove_auth_header; /* OAuthConfigurations/RemoveOAuthHeadersFromOutMessage */
+    gw_cors_t cors;         /* api-manager.xml CORSConfiguration */
+    char *km_url;           /* scheme://host:port of a remote key manager, or NULL */
+};
+
+gw_snapshot_t *gw_current(gh_gw_t *gw); /* referenced */
+void gw_reload_now(gh_gw_t *gw);         /* wake the reload thread */
+
+/* --- per-request state (req->pool) --- */
+typedef struct st_gw_req_t {
+    h2o_req_t *req;
+    gh_gw_t *gw;
+    gw_snapshot_t *snap;
+    const gw_api_t *api;
+    const gw_resource_t *res;
+    size_t rest; /* offset of the path after the context */
+    int is_default;
+    gw_entry_t *entry; /* validation result, referenced */
+    int anonymous;
+    int fault;          /* WSO2 code sent, or 0 */
+    int proxied;
+    int64_t t_start_us, t_validate_us, t_backend_us, t_backend_start_us;
+    char key[96];        /* cache key */
+    const char *token;   /* borrowed from the request's Authorization header */
+    size_t token_len;
+    void *waiter;        /* validate.c: set while suspended */
+} gw_req_t;
+
+enum { GW_NEXT = 0, GW_DONE = 1, GW_SUSPENDED = 2 };
+typedef int (*gw_phase_fn)(gw_req_t *r);
+
+/* pipeline.c: run the phases from index `from`. */
+void gw_pipeline_run(gw_req_t *r, int from);
+int gw_phase_index_after_authn(void);
+
+/* phases */
+int gw_ph_route(gw_req_t *r);
+int gw_ph_cors(gw_req_t *r);
+int gw_ph_authn(gw_req_t *r);
+int gw_ph_authz(gw_req_t *r);
+int gw_ph_throttle(gw_req_t *r);
+int gw_ph_jwt(gw_req_t *r);
+int gw_ph_proxy(gw_req_t *r);
+void gw_throttle_account(gw_req_t *r, int64_t bytes);
+int gw_on_request(h2o_handler_t *self, h2o_req_t *req);
+void gw_ph_log(gw_req_t *r); /* at the request's end */
+
+/* validate.c: suspend r until its token is validated (coalesced, bounded per loop). */
+int gw_validate_suspend(gw_req_t *r);
+/* The request is going away while suspended: its validation must not resume it. */
+void gw_validate_forget(gw_req_t *r);
+int64_t gh_gw_now_ms(void);
+
+/* fault.c: WSO2 fault in JSON or XML (Accept), content length set, WWW-Authenticate on 401. */
+void gw_fault(gw_req_t *r, int status, int code, const char *message, const char *description);
+/* The authentication failure for a validation status (900901...): status and description as WSO2 words it. */
+void gw_fault_auth(gw_req_t *r, int code);
+void gw_fault_throttle(gw_req_t *r, int code, int64_t retry_after_s);
+/* Add the API's (or the global) CORS response headers when the request carries an Origin. */
+void gw_cors_headers(gw_req_t *r);
+
+/* proxy.c */
+void gw_proxy_dispose(void);
+void gw_proxy_filter_register(h2o_pathconf_t *pathconf, void *data);
+/* Forward r's request to url + tail with a read timeout; returns GW_DONE (the proxy answers). */
+int gw_proxy_to(gw_req_t *r, const char *url, h2o_iovec_t tail, int timeout_ms);
+int64_t gw_now_us(void);
+
+/* forward.c: /token, /revoke, /userinfo, /authorize on the gateway listeners */
+int gw_on_forward(h2o_handler_t *self, h2o_req_t *req);
+void gw_register_kv_inproc(void);
+
+#endif
