@@ -93,6 +93,7 @@ typedef struct st_gw_entry_t {
     gh_keyval_info_t info;
     int64_t expires_ms; /* never past the token's expiry */
     int64_t token_exp_ms;
+    int km_unreachable; /* validation failed because no key manager answered (never cached) */
 } gw_entry_t;
 
 void gw_entry_unref(gw_entry_t *e);
@@ -212,5 +213,9 @@ int64_t gw_now_us(void);
 /* forward.c: /token, /revoke, /userinfo, /authorize on the gateway listeners */
 int gw_on_forward(h2o_handler_t *self, h2o_req_t *req);
 void gw_register_kv_inproc(void);
+/* kv_remote.c: the "ws-client" (KeyValidatorClientType WSClient) and the choice between it and in-process */
+void gw_register_kv_remote(void);
+typedef struct st_gh_plugin_t gh_plugin_t;
+const gh_plugin_t *gw_kv_select(gh_server_t *srv, gh_err_t *err);
 
 #endif

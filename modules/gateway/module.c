@@ -203,7 +203,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
 
     if (conf->apim.datasource == NULL || gh_server_pool(srv, conf->apim.datasource) == NULL)
         return gh_err_set(err, GH_E_CONFIG, "api-manager.xml: the gateway needs DataSourceName (the API tables)");
-    if ((kv = gh_registry_find(GH_FAMILY_KEY_VALIDATION, "in-process", err)) == NULL)
+    if ((kv = gw_kv_select(srv, err)) == NULL) /* in-process, or "ws-client" to remote key managers */
         return GH_ERR;
     gw = the_gw = gh_calloc(1, sizeof(*gw));
     gw->srv = srv;
@@ -280,6 +280,7 @@ void gh_gw_register_builtin(void)
     static const gh_plugin_t p = {.family = GH_FAMILY_MODULE, .name = "gateway", .ops = &gw_module};
 
     gw_register_kv_inproc();
+    gw_register_kv_remote();
     if (gh_registry_find(GH_FAMILY_MODULE, "gateway", NULL) == NULL)
         gh_registry_add(&p, NULL);
 }
