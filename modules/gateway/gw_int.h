@@ -108,6 +108,9 @@ size_t gw_cache_size(void);
 
 /* --- throttle.c: counters behind an interface (gh_gw_counters_t in gateway.h) --- */
 const gh_gw_counters_t *gw_counters_memory(void);
+/* counters_cluster.c: "cluster" (shared through GH_THROTTLE_COUNTER) for a gateway without a key manager in its
+ * process, or as GH_GW_COUNTERS=cluster|memory says; else the in-memory ones */
+const gh_gw_counters_t *gw_counters_select(gh_server_t *srv, gh_db_pool_t *pool);
 
 /* --- metrics.c --- */
 void gw_metrics_request(const char *api, int status, int fault);

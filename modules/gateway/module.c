@@ -217,7 +217,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     if ((gw->kv_cls = gw->kv->create(srv, err)) == NULL)
         return GH_ERR;
     gw->km_local = gh_server_km(srv) != NULL;
-    gw->counters = gw_counters_memory();
+    gw->counters = gw_counters_select(srv, gw->pool); /* memory, or shared with other gateways */
     gw->counters_cls = gw->counters->create();
     gw->client_ssl = client_ssl(conf);
     gw_cache_init(GW_CACHE_MAX);

@@ -7,6 +7,7 @@ security/client-truststore.pem.
 gw1 validates through km1 only; gw2 through "km1, km2" (round-robin with failover). It checks: the tutorial's
 call (password grant through the gateway's /token, backend JWT verified by PyJWT) through either gateway; a token
 revoked at km1 is refused by both gateways and reported inactive by km2 within one second (measured, printed);
+a 10-per-minute tier holds across both gateways (10 or 11 of 16 calls alternating between them, two a second);
 an API change published by another process (a GH_EVENT row, what a portal node's relay writes) reaches both
 gateways within two seconds; km1 killed: tokens gw1 validated before keep working, a token it never saw gets
 503 "Key Manager Unreachable" (900900), gw2 fails over to km2; km1 restarted: gw1 recovers by itself."""
@@ -140,6 +141,8 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
                 self.revocation()
             with self.subTest("api_change"):
                 self.api_change()
+            with self.subTest("throttle"):
+                self.throttle()
             with self.subTest("km_down"):
                 self.km_down()
         finally:
@@ -169,9 +172,18 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
         app = gwdata.application(self.db, "userJwt")
         gwdata.keys(self.db, app, self.client["client_id"])
         gwdata.subscribe(self.db, app, self.api_id)
+        # a 10-per-minute subscription tier, for the cluster-wide throttling check
+        r = requests.post(self.km1.url(9763, "/api/identity/oauth2/dcr/v1.1/register"),
+                          json={"client_name": "tenApp", "grant_types": ["password"]}, auth=("admin", "admin"), timeout=30)
+        self.assertEqual(r.status_code, 201, r.text)
+        self.ten_client = r.json()
+        gwdata.subscription_policy(self.db, "TenPerMin", 10)
+        app = gwdata.application(self.db, "tenApp")
+        gwdata.keys(self.db, app, self.ten_client["client_id"])
+        gwdata.subscribe(self.db, app, self.api_id, tier="TenPerMin")
 
-    def token(self, gw):
-        c = self.client
+    def token(self, gw, c=None):
+        c = c or self.client
         r = requests.post(gw.url(8280, "/token"), headers=dict(FORM, Authorization=basic(c["client_id"], c["client_secret"])),
                           data={"grant_type": "password", "username": "alice", "password": "Alice-pass-123"}, timeout=30)
         self.assertEqual(r.status_code, 200, r.text)
@@ -298,6 +310,27 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
             time.sleep(0.05)
         for gw in self.gws:
             self.assertEqual(self.call(gw, tok).status_code, 200)
+
+    def throttle(self):
+        """A 10-per-minute tier across both gateways: calls alternate between them, two per second (the documented
+        tolerance: a gateway sees the other's calls within two sync intervals, 400 ms)."""
+        tok = self.token(self.gw1, self.ten_client)
+        if time.time() % 60 > 45:  # the window is the wall clock's minute: do not straddle it
+            time.sleep(61 - time.time() % 60)
+        accepted, codes = 0, []
+        for i in range(16):
+            r = self.call(self.gws[i % 2], tok)
+            codes.append(r.status_code)
+            if r.status_code == 200:
+                accepted += 1
+            else:
+                self.assertEqual(r.status_code, 429, r.text)
+                self.assertEqual(self.fault(r)["code"], 900804)
+            time.sleep(0.5)
+        print("\n10-per-minute tier over two gateways: %d of 16 accepted (%s)" % (accepted, codes))
+        self.assertGreaterEqual(accepted, 10)
+        self.assertLessEqual(accepted, 11, "more than 10% over the tier")
+        self.assertEqual(codes[-4:], [429] * 4)
 
     def km_down(self):
         cached = self.token(self.gw1)

@@ -18,7 +18,7 @@
 #include "gh_test.h"
 
 /* The newest apimgt migration (dbscripts/DIALECT/apimgt-NNNN.sql): bump with every new one. */
-#define APIMGT_LATEST 5
+#define APIMGT_LATEST 6
 
 static const char *driver;
 static gh_test_ds_t sds; /* its tmpdir holds setup.db (the suite) and all.db (test_setup_all_sqlite) */
