@@ -135,14 +135,14 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
             self.gws = (self.gw1, self.gw2)
             with self.subTest("tutorial"):
                 self.tutorial()
-            with self.subTest("untrusted"):
-                self.untrusted(kind, url, km_url(o_km1))
             with self.subTest("revocation"):
                 self.revocation()
             with self.subTest("api_change"):
                 self.api_change()
             with self.subTest("throttle"):
                 self.throttle()
+            with self.subTest("untrusted"):
+                self.untrusted(kind, url, km_url(o_km1))
             with self.subTest("km_down"):
                 self.km_down()
         finally:
