@@ -82,8 +82,9 @@ def main():
     work = nginx(nginx_port)
     nodes = (aio, km, gw)
     try:
-        aio.start()
         km.start()
+        test_split.share_keys(km, aio)  # one deployment: the same client-secret key and signing keys
+        aio.start()
         with open(os.path.join(km.conf.dir, "security", "gatehouse-cert.pem")) as f:
             gw.conf.write("security/client-truststore.pem", f.read())
         db = test_split.Db(url)
@@ -122,8 +123,10 @@ def main():
         s = requests.Session()
         delays = []
         for i in range(a.revocations):
-            t = s.post(km.url(9763, "/oauth2/token"), data={"grant_type": "client_credentials"},
-                       **cred).json()["access_token"]
+            r = s.post(km.url(9763, "/oauth2/token"), data={"grant_type": "client_credentials"}, **cred)
+            if r.status_code != 200:
+                raise RuntimeError("token: %d %s" % (r.status_code, r.text))
+            t = r.json()["access_token"]
             assert s.get(gw.url(8280, "/bench/v1/x"), headers={"Authorization": "Bearer " + t}).status_code == 200
             s.post(km.url(9763, "/oauth2/revoke"), data={"token": t}, **cred).raise_for_status()
             t0 = time.monotonic()

@@ -94,6 +94,16 @@ class Node:
             self.conf.cleanup()
 
 
+def share_keys(src, dst):
+    """What every key manager of one deployment must share, copied before dst's first start (docs/deployment.md):
+    the key client secrets are hashed with, and the OAuth signing keys (ID tokens, backend JWTs, JWKS)."""
+    sec = os.path.join(src.conf.dir, "security")
+    dsec = os.path.join(dst.conf.dir, "security")
+    os.makedirs(dsec, exist_ok=True)
+    shutil.copy2(os.path.join(sec, "gatehouse-secret.key"), dsec)
+    shutil.copytree(os.path.join(sec, "oauth-keys"), os.path.join(dsec, "oauth-keys"))
+
+
 def key_validator(urls):
     return [("api-manager.xml", r"(<APIKeyValidator>\s*<ServerURL>)[^<]*(</ServerURL>)", r"\g<1>%s\g<2>" % urls),
             ("api-manager.xml", r"<KeyValidatorClientType>[^<]*</KeyValidatorClientType>",
@@ -116,6 +126,7 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
         self.echo = None
         try:
             self.km1.start()  # first: it creates the schema
+            share_keys(self.km1, self.km2)
             self.km2.start()
             # WSO2's "import the key manager's certificate into client-truststore": one PEM file per gateway
             with open(os.path.join(self.km1.conf.dir, "security", "gatehouse-cert.pem")) as f:
@@ -214,6 +225,15 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
             key = jwt.PyJWKClient(self.km1.url(9763, "/oauth2/jwks")).get_signing_key_from_jwt(echo["jwt"]["raw"])
             jwt.decode(echo["jwt"]["raw"], key.key, algorithms=["RS256"], options={"verify_aud": False})
             self.assertNotIn("authorization", echo["headers"])
+        # a client registered on km1 authenticates at km2, and km2's backend JWT verifies with km1's JWKS
+        c = self.client
+        r = requests.post(self.km2.url(9763, "/oauth2/token"), timeout=30,
+                          headers=dict(FORM, Authorization=basic(c["client_id"], c["client_secret"])),
+                          data={"grant_type": "password", "username": "alice", "password": "Alice-pass-123"})
+        self.assertEqual(r.status_code, 200, r.text)
+        for t in (r.json()["access_token"], self.token(self.gw2)):  # gw2 alternates km1, km2
+            echo = self.call(self.gw2, t).json()
+            self.assertTrue(echo["jwt"]["verified"], echo["jwt"])
         # the validation service itself: Basic of an administrator, JSON DTO with WSO2's field names
         svc = self.km1.url(9443, "/services/APIKeyValidationService/validateKey")
         ctx = ghtest.tls_context(self.km1.conf)
