@@ -85,11 +85,13 @@ class Node:
 
     def stop(self, sig=signal.SIGTERM):
         if self.srv is not None and self.srv.proc.poll() is None:
-            self.srv.stop(sig)
+            return self.srv.stop(sig)
+        return None
 
     def cleanup(self):
+        """Stop (SIGTERM) and remove the conf tree; the exit status (0: clean, nothing leaked under ASan)."""
         try:
-            self.stop()
+            return self.stop()
         finally:
             self.conf.cleanup()
 
@@ -164,8 +166,8 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
             for n in nodes:
                 if os.environ.get("GW_DEBUG") and n.srv is not None:
                     print("---", n.profile, n.conf.offset, "\n", n.srv.output()[-4000:])
-            for n in nodes:
-                n.cleanup()
+            rcs = {"%s@%d" % (n.profile, n.conf.offset): n.cleanup() for n in nodes}
+        self.assertEqual([k for k, rc in rcs.items() if rc not in (0, None)], [], "unclean exits: %s" % rcs)
 
     # --- data --------------------------------------------------------------------------------------------
 
@@ -261,7 +263,7 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
             r = self.call(gw, tok)
             self.assertEqual(r.status_code, 503, r.text)
             self.assertEqual(self.fault(r)["message"], "Key Manager Unreachable")
-            gw.stop()
+            self.assertEqual(gw.stop(), 0)
             self.assertIn("certificate not trusted", gw.srv.output())
         finally:
             gw.cleanup()
