@@ -54,9 +54,10 @@ def node(layout, db, name, offset, profile, what):
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(CONF, out, ignore=shutil.ignore_patterns("examples", "security", "*.pem"))
     d = DBS[db]
-    note = ("\n  Example %s-%s, node %s: %s. Start it with\n    gatehouse --conf conf/examples/%s-%s/%s "
-            "--profile %s\n  (docs/deployment.md; generated from conf/ by conf/examples/generate.py).\n"
-            % (layout, db, name, what, layout, db, name, profile))
+    # (no double hyphen may appear in an XML comment: the profile is named, not spelled as an option)
+    note = ("\n  Example %s-%s, node %s: %s. Profile: %s (the PROFILE file beside this one).\n"
+            "  See docs/deployment.md. Generated from conf/ by conf/examples/generate.py.\n"
+            % (layout, db, name, what, profile))
     edit(os.path.join(out, "carbon.xml"), r"<Offset>\s*\d+\s*</Offset>", "<Offset>%d</Offset>" % offset)
     ds = os.path.join(out, "datasources", "master-datasources.xml")
     datasource(ds, "WSO2_CARBON_DB", d["um"], d["driver"])

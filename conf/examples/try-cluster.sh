@@ -8,7 +8,7 @@
 #
 # The databases must exist (docs/deployment.md shows the commands); the first node creates the tables.
 # Environment: GATEHOUSE (binary; default build/apps/gatehouse/gatehouse), RUN_DIR (default
-# /tmp/gatehouse-cluster), and to point the copies at other databases than the examples' localhost ones:
+# /tmp/gatehouse-cluster), GH_BIND (listen address, default 127.0.0.1), and to point the copies at other databases than the examples' localhost ones:
 # GH_AM_DB_URL, GH_UM_DB_URL (JDBC URLs), GH_DB_USER, GH_DB_PASSWORD.
 set -eu
 
@@ -67,7 +67,8 @@ start() {
     done
     for n in $NODES; do
         conf="$RUN_DIR/$n/repository/conf"
-        "$GATEHOUSE" --conf "$conf" --profile "$(cat "$conf/PROFILE")" > "$RUN_DIR/$n.log" 2>&1 &
+        "$GATEHOUSE" --conf "$conf" --profile "$(cat "$conf/PROFILE")" --bind "${GH_BIND:-127.0.0.1}" \
+            > "$RUN_DIR/$n.log" 2>&1 &
         echo $! > "$RUN_DIR/$n.pid"
         wait_ready "$RUN_DIR/$n.log" "$(cat "$RUN_DIR/$n.pid")"
         if [ "$n" = key-manager ]; then

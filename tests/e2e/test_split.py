@@ -383,5 +383,25 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
         self.assertEqual(r.status_code, 200, r.text)
 
 
+class ExamplesTest(unittest.TestCase):
+    """conf/examples: every node folder is a valid conf folder for its profile, wired to the key manager."""
+
+    def test_check_config(self):
+        root = os.path.join(ghtest.SRC, "conf", "examples")
+        dirs = sorted(os.path.join(root, l, n) for l in os.listdir(root) if os.path.isdir(os.path.join(root, l))
+                      for n in os.listdir(os.path.join(root, l)))
+        self.assertEqual(len(dirs), 12, dirs)
+        for d in dirs:
+            rc, out, err = ghtest.run_cli("--check-config", "--conf", d)
+            self.assertEqual(rc, 0, "%s: %s%s" % (d, out, err))
+            with open(os.path.join(d, "PROFILE")) as f:
+                profile = f.read().strip()
+            with open(os.path.join(d, "api-manager.xml")) as f:
+                am = f.read()
+            if profile != "key-manager":
+                self.assertIn("<ServerURL>https://localhost:9444${carbon.context}services/</ServerURL>", am)
+                self.assertIn("<KeyValidatorClientType>WSClient</KeyValidatorClientType>", am)
+
+
 if __name__ == "__main__":
     ghtest.main()
