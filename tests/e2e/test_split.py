@@ -463,6 +463,24 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
         self.assertEqual(r.status_code, 200, r.text)
 
 
+class ClientTypeTest(unittest.TestCase):
+    def test_thrift_client_refused_at_start(self):
+        """KeyValidatorClientType ThriftClient on a gateway without a key manager: a clear error at start."""
+        conf = ghtest.ConfTree(offset=ghtest.free_offset())
+        try:
+            conf.edit("api-manager.xml", r"<KeyValidatorClientType>[^<]*</KeyValidatorClientType>",
+                      "<KeyValidatorClientType>ThriftClient</KeyValidatorClientType>")
+            srv = ghtest.Server(conf, profile="gateway", workers=1)
+            rc = srv.proc.wait(60)
+            out = srv.output()
+            srv.log.close()
+            self.assertNotEqual(rc, 0, out)
+            self.assertIn("ThriftClient is not supported", out)
+            self.assertIn("<KeyValidatorClientType>WSClient</KeyValidatorClientType>", out)
+        finally:
+            conf.cleanup()
+
+
 class ExamplesTest(unittest.TestCase):
     """conf/examples: every node folder is a valid conf folder for its profile, wired to the key manager."""
 
