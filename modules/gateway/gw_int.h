@@ -220,5 +220,8 @@ void gw_register_kv_inproc(void);
 void gw_register_kv_remote(void);
 typedef struct st_gh_plugin_t gh_plugin_t;
 const gh_plugin_t *gw_kv_select(gh_server_t *srv, gh_err_t *err);
+/* scheme://host:port of a key manager for forwarded /token... (round-robin over those not found down), or NULL
+ * when the gateway does not use the ws-client */
+const char *gw_kv_remote_base(const gh_gw_t *gw);
 
 #endif

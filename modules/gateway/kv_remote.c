@@ -63,6 +63,7 @@ int phr_parse_response(const char *buf, size_t len, int *minor_version, int *sta
 
 typedef struct st_target_t {
     char *host, *port, *path; /* path: /services/APIKeyValidationService/validateKey */
+    char *base;               /* scheme://host:port, where the gateway forwards /token and friends */
     int tls;
     _Atomic int64_t down_until_ms;
 } target_t;
@@ -151,6 +152,8 @@ static int parse_url(const char *u, size_t len, target_t *t, gh_err_t *err)
         gh_err_set(err, GH_E_CONFIG, "APIKeyValidator/ServerURL '%s': host or port missing", p);
         goto out;
     }
+    t->base = gh_asprintf("%s://%s%s%s:%s", t->tls ? "https" : "http", strchr(t->host, ':') ? "[" : "", t->host,
+                          strchr(t->host, ':') ? "]" : "", t->port);
     rc = GH_OK;
 out:
     free(s);
@@ -576,6 +579,7 @@ static void destroy(void *cls)
         free(k->t[i].host);
         free(k->t[i].port);
         free(k->t[i].path);
+        free(k->t[i].base);
     }
     free(k->t);
     if (k->ssl != NULL)
@@ -655,6 +659,22 @@ void gw_register_kv_remote(void)
 
     if (gh_registry_find(GH_FAMILY_KEY_VALIDATION, "ws-client", NULL) == NULL)
         gh_registry_add(&p, NULL);
+}
+
+const char *gw_kv_remote_base(const gh_gw_t *gw)
+{
+    kvr_t *k = gw->kv_cls;
+    int64_t now = mono_ms();
+    size_t start, i;
+
+    if (gw->kv != &ws || k == NULL)
+        return NULL;
+    /* round-robin over the key managers validation has not found down; the first when all are */
+    start = atomic_fetch_add(&k->rr, 1) % k->n;
+    for (i = 0; i < k->n; ++i)
+        if (atomic_load(&k->t[(start + i) % k->n].down_until_ms) <= now)
+            return k->t[(start + i) % k->n].base;
+    return k->t[0].base;
 }
 
 const gh_plugin_t *gw_kv_select(gh_server_t *srv, gh_err_t *err)
