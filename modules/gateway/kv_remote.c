@@ -235,8 +235,9 @@ static void destroy(void *cls)
 
 static char *basic_header(const char *user, const char *password)
 {
-    /* both parts percent-encoded, as the key manager's Basic parser decodes them (RFC 6749 §2.3.1 style) */
-    char *u = gh_urlencode(user), *p = gh_urlencode(password), *raw = gh_asprintf("%s:%s", u, p);
+    /* RFC 7617, as WSO2's WSClient sends it (and as the key manager decodes it once the gw branch is merged:
+     * user:password as is, then Base64) */
+    char *raw = gh_asprintf("%s:%s", user, password);
     size_t n = strlen(raw);
     unsigned char *b64 = gh_malloc(4 * ((n + 2) / 3) + 1);
     char *out;
@@ -245,8 +246,6 @@ static char *basic_header(const char *user, const char *password)
     out = gh_asprintf("Basic %s", b64);
     gh_free_secret((char *)b64);
     gh_free_secret(raw);
-    gh_free_secret(p);
-    free(u);
     return out;
 }
 
