@@ -1,5 +1,6 @@
 /* The explicit list of what is built in (h2o src/main.c style): drivers, user stores, and the HTTP modules in
  * the order their setup() must run (schema before the user store bootstrap, which the key manager needs). */
+#include "gatehouse/cluster.h"
 #include "gatehouse/consoles.h"
 #include "gatehouse/db.h"
 #include "gatehouse/gateway.h"
@@ -28,4 +29,5 @@ void gh_builtins_register(void)
     gh_portal_register_module(); /* after the key manager: it uses its tokens and clients */
     gh_gw_register_builtin(); /* after the key manager, whose validation it calls in-process */
     gh_consoles_register_module(); /* after the key manager and the user store, whose services it uses */
+    gh_cluster_register_module(); /* last: its setup starts relaying what the others publish */
 }

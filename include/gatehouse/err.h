@@ -15,6 +15,7 @@ enum {
     GH_E_FORBIDDEN = 6,
     GH_E_CONFLICT = 7, /* already exists */
     GH_E_LOCKED = 8,   /* account locked */
+    GH_E_UNAVAILABLE = 9, /* a remote service could not be reached, timed out, or answered 5xx */
     GH_DB_E_UNIQUE = 100,    /* unique or primary-key violation */
     GH_DB_E_CONN_LOST = 101, /* the connection died; safe to retry outside a transaction */
     GH_DB_E_TIMEOUT = 102,   /* pool wait (maxWait) or lock timeout */

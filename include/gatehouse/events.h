@@ -28,7 +28,14 @@ typedef struct st_gh_event_t {
     const char *consumer_key; /* OAuth client id (keys changed, all tokens of a client revoked) */
     const char *token_hash;   /* the stored hash of a revoked access token (never the token itself) */
     const char *name;         /* policy name, or a new status (PUBLISHED, BLOCKED...) for information */
+    unsigned flags;           /* GH_EV_F_* */
 } gh_event_t;
+
+/* The event came from another process through the cluster relay (modules/cluster): relays must not send it on. */
+#define GH_EV_F_REMOTE 1u
+/* Everything of this kind may have changed (a node that could not prove it saw every event, e.g. after a long
+ * database outage): drop every cached entry of the kind. The ids and strings are then 0 / NULL. */
+#define GH_EV_F_ALL 2u
 
 typedef void (*gh_event_fn)(const gh_event_t *ev, void *data);
 

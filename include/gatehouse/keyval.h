@@ -5,6 +5,7 @@
 #ifndef GH_KEYVAL_H
 #define GH_KEYVAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "gatehouse/err.h"
 #include "gatehouse/userstore.h"
@@ -92,6 +93,12 @@ typedef struct st_gh_claims_retriever_t {
 typedef struct st_gh_jwt_generator_t {
     int urlsafe;
 } gh_jwt_generator_t;
+
+/* The DTO as JSON with WSO2's field names (authorized, validationStatus, endUserName, endUserToken...): what the
+ * key manager's POST /services/APIKeyValidationService/validateKey answers and the "ws-client" reads
+ * (docs/deployment.md). encode returns heap text; decode fills out (dispose it) or fails with err. */
+char *gh_keyval_info_encode(const gh_keyval_info_t *info);
+int gh_keyval_info_decode(const char *body, size_t len, gh_keyval_info_t *out, gh_err_t *err);
 
 /* Messages for a validation status ("Invalid Credentials"...). */
 const char *gh_keyval_message(int status);

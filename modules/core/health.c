@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include "core_int.h"
 #include "gatehouse/db.h"
+#include "gatehouse/health.h"
 #include "gatehouse/http.h"
 #include "gatehouse/log.h"
 #include "gatehouse/mem.h"
@@ -99,7 +100,7 @@ static int on_health(h2o_handler_t *self, h2o_req_t *req)
 {
     gh_server_t *srv = ((gh_route_t *)self)->srv;
     gh_health_t *h = &srv->health;
-    json_t *body, *roles, *dss;
+    json_t *body, *roles, *dss, *comps;
     char buf[128], *save = NULL, *tok;
     int all_up = 1;
     size_t i;
@@ -126,8 +127,24 @@ static int on_health(h2o_handler_t *self, h2o_req_t *req)
         json_array_append_new(dss, d);
     }
     pthread_mutex_unlock(&h->mu);
-    body = json_pack("{s:s,s:s,s:o,s:o}", "status", all_up ? "UP" : "DOWN", "version", GH_VERSION, "roles",
-                     roles, "datasources", dss);
+    comps = json_array();
+    for (i = 0;; ++i) {
+        const char *name;
+        gh_health_state_t st;
+        char detail[640];
+        json_t *c;
+
+        if (!gh_health_component(i, &name, &st, detail, sizeof(detail)))
+            break;
+        c = json_pack("{s:s,s:s}", "name", name, "status", gh_health_state_name(st));
+        if (detail[0] != '\0')
+            json_object_set_new(c, "detail", json_string(detail));
+        json_array_append_new(comps, c);
+        if (st != GH_HEALTH_UP)
+            all_up = 0;
+    }
+    body = json_pack("{s:s,s:s,s:o,s:o,s:o}", "status", all_up ? "UP" : "DOWN", "version", GH_VERSION, "roles",
+                     roles, "datasources", dss, "components", comps);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     gh_http_send_json(req, all_up ? 200 : 503, body);
     json_decref(body);

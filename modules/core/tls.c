@@ -1,6 +1,7 @@
 /* TLS for the 9443/8243 listeners. WSO2 ships a JKS key store that C cannot read; Gatehouse takes PEM files from
  * carbon.xml, or generates a self-signed pair on first start and reuses it afterwards. */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,7 +70,7 @@ int gh_tls_generate_self_signed(const char *key_path, const char *cert_path, con
     X509_NAME *name;
     unsigned char serial[16];
     BIGNUM *bn = NULL;
-    char *san = NULL;
+    char *san = NULL, ou[32];
 
     if ((pkey = EVP_RSA_gen(2048)) == NULL) {
         gh_err_set(err, GH_E_GENERIC, "generating the TLS key failed: %s", ssl_errstr());
@@ -88,6 +89,11 @@ int gh_tls_generate_self_signed(const char *key_path, const char *cert_path, con
     X509_set_pubkey(cert, pkey);
     name = X509_get_subject_name(cert);
     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"Gatehouse", -1, -1, 0);
+    /* a subject of its own per node: a trust store holding several nodes' certificates (a gateway trusting two
+     * key managers) finds each issuer by subject, and identical subjects would hide all but the first */
+    snprintf(ou, sizeof(ou), "node %02x%02x%02x%02x%02x%02x", serial[1], serial[2], serial[3], serial[4], serial[5],
+             serial[6]);
+    X509_NAME_add_entry_by_txt(name, "OU", MBSTRING_ASC, (const unsigned char *)ou, -1, -1, 0);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)host, -1, -1, 0);
     X509_set_issuer_name(cert, name);
     san = strcmp(host, "localhost") == 0 ? gh_strdup("DNS:localhost,IP:127.0.0.1")

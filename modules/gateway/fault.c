@@ -112,6 +112,16 @@ void gw_fault_auth(gw_req_t *r, int code)
     size_t i;
     int status;
 
+    if (code == GH_KV_GENERAL_ERROR && r->entry != NULL && r->entry->km_unreachable) {
+        /* not the client's fault and not "invalid credentials": retry later (docs/deployment.md) */
+        snprintf(desc, sizeof(desc),
+                 "Access failure for API: %s, version: %s status: (%d) - The key manager is unreachable: the access "
+                 "token could not be validated. Try again later",
+                 r->api->context, r->api->version ? r->api->version : "", code);
+        h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("5"));
+        gw_fault(r, 503, code, "Key Manager Unreachable", desc);
+        return;
+    }
     for (i = 0; i < GH_ARRAY_SIZE(sfx); ++i)
         if (sfx[i].code == code)
             suffix = sfx[i].suffix;

@@ -1,6 +1,6 @@
 /* /token, /revoke, /userinfo and /authorize on the gateway listeners go to the key manager, as API Manager's
  * gateway proxies them (_WSO2AMTokenAPI_ and friends): straight to its handlers when it runs in this process,
- * else to APIKeyValidator/ServerURL's host. */
+ * else to a key manager of APIKeyValidator/ServerURL (round-robin over those key validation has not found down). */
 #include <stdio.h>
 #include <string.h>
 #include "gatehouse/mem.h"
@@ -25,6 +25,7 @@ int gw_on_forward(h2o_handler_t *self, h2o_req_t *req)
     gh_gw_t *gw = ((gh_route_t *)self)->data;
     const h2o_iovec_t *p = &req->path_normalized;
     h2o_iovec_t path = {NULL, 0};
+    const char *km;
     size_t i;
 
     for (i = 0; i < GH_ARRAY_SIZE(map); ++i) {
@@ -44,7 +45,9 @@ int gw_on_forward(h2o_handler_t *self, h2o_req_t *req)
         h2o_reprocess_request(req, req->method, req->scheme, h2o_iovec_init(H2O_STRLIT("management")), path, NULL, 1);
         return 0;
     }
-    if (gw->km_url == NULL) {
+    if ((km = gw_kv_remote_base(gw)) == NULL)
+        km = gw->km_url;
+    if (km == NULL) {
         gw_req_t r = {.req = req, .gw = gw};
         gw_fault(&r, 503, 101503, "Runtime Error", "No key manager is configured (APIKeyValidator/ServerURL)");
         return 0;
@@ -53,7 +56,7 @@ int gw_on_forward(h2o_handler_t *self, h2o_req_t *req)
         memset(r, 0, sizeof(*r));
         r->req = req;
         r->gw = gw;
-        gw_proxy_to(r, gw->km_url, path, 60000);
+        gw_proxy_to(r, km, path, 60000);
     }
     return 0;
 }

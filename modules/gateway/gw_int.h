@@ -93,6 +93,7 @@ typedef struct st_gw_entry_t {
     gh_keyval_info_t info;
     int64_t expires_ms; /* never past the token's expiry */
     int64_t token_exp_ms;
+    int km_unreachable; /* validation failed because no key manager answered (never cached) */
 } gw_entry_t;
 
 void gw_entry_unref(gw_entry_t *e);
@@ -107,6 +108,9 @@ size_t gw_cache_size(void);
 
 /* --- throttle.c: counters behind an interface (gh_gw_counters_t in gateway.h) --- */
 const gh_gw_counters_t *gw_counters_memory(void);
+/* counters_cluster.c: "cluster" (shared through GH_THROTTLE_COUNTER) for a gateway without a key manager in its
+ * process, or as GH_GW_COUNTERS=cluster|memory says; else the in-memory ones */
+const gh_gw_counters_t *gw_counters_select(gh_server_t *srv, gh_db_pool_t *pool);
 
 /* --- metrics.c --- */
 void gw_metrics_request(const char *api, int status, int fault);
@@ -216,6 +220,12 @@ int64_t gw_now_us(void);
 /* forward.c: /token, /revoke, /userinfo, /authorize on the gateway listeners */
 int gw_on_forward(h2o_handler_t *self, h2o_req_t *req);
 void gw_register_kv_inproc(void);
-extern const gh_keyval_client_t gw_kv_unavailable;
+/* kv_remote.c: the "ws-client" (KeyValidatorClientType WSClient) and the choice between it and in-process */
+void gw_register_kv_remote(void);
+typedef struct st_gh_plugin_t gh_plugin_t;
+const gh_plugin_t *gw_kv_select(gh_server_t *srv, gh_err_t *err);
+/* scheme://host:port of a key manager for forwarded /token... (round-robin over those not found down), or NULL
+ * when the gateway does not use the ws-client */
+const char *gw_kv_remote_base(const gh_gw_t *gw);
 
 #endif

@@ -35,12 +35,3 @@ void gw_register_kv_inproc(void)
     if (gh_registry_find(GH_FAMILY_KEY_VALIDATION, "in-process", NULL) == NULL)
         gh_registry_add(&p, NULL);
 }
-
-static int unavailable(void *cls, const gh_keyval_req_t *req, gh_keyval_info_t *out, gh_err_t *err)
-{
-    (void)cls, (void)req, (void)out;
-    return gh_err_set(err, GH_E_CONFIG, "no key-validation service in this process (gateway-only profile)");
-}
-
-/* What a gateway-only process uses until a remote client exists. */
-const gh_keyval_client_t gw_kv_unavailable = {.name = "unavailable", .validate = unavailable};

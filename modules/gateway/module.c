@@ -199,7 +199,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
 
     if (conf->apim.datasource == NULL || gh_server_pool(srv, conf->apim.datasource) == NULL)
         return gh_err_set(err, GH_E_CONFIG, "api-manager.xml: the gateway needs DataSourceName (the API tables)");
-    if ((kv = gh_registry_find(GH_FAMILY_KEY_VALIDATION, "in-process", err)) == NULL)
+    if ((kv = gw_kv_select(srv, err)) == NULL) /* in-process, or "ws-client" to remote key managers */
         return GH_ERR;
     gw = the_gw = gh_calloc(1, sizeof(*gw));
     gw->srv = srv;
@@ -210,15 +210,10 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     pthread_cond_init(&gw->reload_cv, NULL);
     setup_conf(gw, conf);
     gw->kv = kv->ops;
-    if ((gw->kv_cls = gw->kv->create(srv, err)) == NULL) {
-        /* a gateway-only process: until the HTTP(S) client for a remote key manager exists, calls that need a
-         * token get 900900 (anonymous resources and the faults still work) */
-        gh_log(GH_LOG_WARN, "gateway", "%s: token validation is unavailable in this process", err->msg);
-        gh_err_clear(err);
-        gw->kv = &gw_kv_unavailable;
-    }
+    if ((gw->kv_cls = gw->kv->create(srv, err)) == NULL) /* e.g. a ws-client without a usable ServerURL */
+        return GH_ERR;
     gw->km_local = gh_server_km(srv) != NULL;
-    gw->counters = gw_counters_memory();
+    gw->counters = gw_counters_select(srv, gw->pool); /* memory, or shared with other gateways */
     gw->counters_cls = gw->counters->create();
     gw->client_ssl = client_ssl(conf);
     gw_cache_init(GW_CACHE_MAX);
@@ -291,6 +286,7 @@ void gh_gw_register_builtin(void)
     static const gh_plugin_t p = {.family = GH_FAMILY_MODULE, .name = "gateway", .ops = &gw_module};
 
     gw_register_kv_inproc();
+    gw_register_kv_remote();
     if (gh_registry_find(GH_FAMILY_MODULE, "gateway", NULL) == NULL)
         gh_registry_add(&p, NULL);
 }

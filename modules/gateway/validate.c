@@ -113,6 +113,7 @@ static void on_done(gh_job_t *job)
         gh_log(GH_LOG_ERR, "gateway", "key validation failed: %s", j->err.msg);
         j->entry->info.authorized = 0;
         j->entry->info.validation_status = GH_KV_GENERAL_ERROR;
+        j->entry->km_unreachable = j->err.code == GH_E_UNAVAILABLE;
     } else {
         gw_entry_t *e = j->entry;
         e->token_exp_ms = e->info.validity_ms < 0 ? 0 : e->info.issued_ms + e->info.validity_ms;

@@ -130,3 +130,11 @@ void gh_km_cache_sweep(gh_km_cache_t *c, int64_t now_ms)
     clear_locked(c, now_ms, 0);
     pthread_mutex_unlock(&c->mu);
 }
+
+void gh_km_cache_clear(gh_km_cache_t *c)
+{
+    pthread_mutex_lock(&c->mu);
+    if (c->buckets != NULL)
+        clear_locked(c, 0, 1);
+    pthread_mutex_unlock(&c->mu);
+}

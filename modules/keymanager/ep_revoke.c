@@ -38,8 +38,7 @@ static void run(gh_km_job_t *j, gh_db_conn_t *c)
         return (void)gh_km_job_fail(j, 500, "server_error", "revocation failed");
     }
     gh_km_cache_del(&j->km->tokens, tok.at_hash); /* again: an introspection may have re-cached it meanwhile */
-    /* gateways in this process drop their cached validations of the token at once */
-    gh_events_publish(&(gh_event_t){.kind = GH_EV_TOKEN_REVOKED, .token_hash = tok.at_hash});
+    /* gh_km_tok_set_state published GH_EV_TOKEN_REVOKED: gateways here and elsewhere drop the token */
     gh_km_job_header(j, as_refresh ? "RevokedRefreshToken" : "RevokedAccessToken", token);
     gh_km_job_header(j, "AuthorizedUser", tok.user);
 }

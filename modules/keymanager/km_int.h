@@ -33,6 +33,8 @@ void gh_km_cache_put(gh_km_cache_t *c, const char *key, const void *value, int64
 /* 1 and *out filled when key is present and not expired at now_ms, else 0 */
 int gh_km_cache_get(gh_km_cache_t *c, const char *key, void *out, int64_t now_ms);
 void gh_km_cache_del(gh_km_cache_t *c, const char *key);
+/* Drop every entry (another process changed what they describe). */
+void gh_km_cache_clear(gh_km_cache_t *c);
 /* Drop expired entries (purge thread). */
 void gh_km_cache_sweep(gh_km_cache_t *c, int64_t now_ms);
 
@@ -80,6 +82,7 @@ typedef struct st_gh_km_t {
     pthread_mutex_t purge_mu;
     pthread_cond_t purge_cv;
     int purge_running;
+    int events_handle; /* km_events.c */
 } gh_km_t;
 
 /* secret.c: read or create (0600) the server secret file. */
@@ -132,6 +135,12 @@ int gh_km_code_consume(gh_km_t *km, gh_db_conn_t *c, const char *code_id, const 
 int gh_km_scopes_seed(gh_km_t *km, gh_db_conn_t *c, gh_err_t *err);
 /* Keep only the scopes user may have (bound role held, or unbound); "openid" is always kept. */
 int gh_km_scopes_filter(gh_km_t *km, gh_db_conn_t *c, const char *user, gh_km_scopes_t *sc, gh_err_t *err);
+
+/* km_events.c: drop cached tokens and clients when any process (cluster relay) revokes or changes them */
+int gh_km_events_start(gh_km_t *km);
+void gh_km_events_stop(gh_km_t *km);
+/* ep_keyval.c: POST /services/APIKeyValidationService/validateKey */
+int gh_km_on_keyval(h2o_handler_t *self, h2o_req_t *req);
 
 /* purge.c */
 void gh_km_purge_start(gh_km_t *km);

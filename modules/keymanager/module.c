@@ -86,6 +86,7 @@ static int add_routes(gh_km_t *km, gh_err_t *err)
         {"/.well-known/openid-configuration", "GET", gh_km_on_discovery},
         {"/api/identity/oauth2/dcr/v1.1/register", "GET POST PUT DELETE", gh_km_on_dcr},
         {"/client-registration/v0.14/register", "POST", gh_km_on_apim_dcr},
+        {"/services/APIKeyValidationService/validateKey", "POST", gh_km_on_keyval},
     };
     size_t i;
 
@@ -139,6 +140,7 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     if (seed(km, err) != GH_OK || add_routes(km, err) != GH_OK)
         goto out;
     gh_km_purge_start(km);
+    gh_km_events_start(km);
     gh_server_set_km(srv, km);
     gh_log(GH_LOG_INFO, "keymanager", "tokens stored %s, client secrets %s, signing key %s",
            km->plain_tokens ? "plain" : "hashed", km->plain_secrets ? "plain" : "HMAC-SHA256", km->keys.keys[0]->kid);
@@ -157,6 +159,7 @@ static void on_dispose(gh_server_t *srv)
     (void)srv;
     if (km == NULL)
         return;
+    gh_km_events_stop(km);
     gh_km_purge_stop(km);
     gh_km_cache_dispose(&km->tokens);
     gh_km_cache_dispose(&km->apps);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "gatehouse/conf.h"
+#include "gatehouse/events.h"
 #include "km_int.h"
 
 static void col(gh_db_stmt_t *s, size_t i, char *dst, size_t size)
@@ -144,6 +145,10 @@ int gh_km_tok_set_state(gh_km_t *km, gh_db_conn_t *c, const char *token_id, cons
         return -1;
     if (h[0])
         gh_km_cache_del(&km->tokens, h);
+    /* gateways and the other key managers drop their copies too (this process's gateways at once, others
+     * through the cluster relay) */
+    if (n > 0 && h[0])
+        gh_events_publish(&(gh_event_t){.kind = GH_EV_TOKEN_REVOKED, .token_hash = h});
     return n > 0 ? 1 : 0;
 }
 
@@ -160,20 +165,29 @@ int gh_km_tok_revoke_family(gh_km_t *km, gh_db_conn_t *c, int64_t app_id, const 
                       &s, err) != GH_OK ||
         gh_db_execute(s, GH_DB_ARGS(GH_DB_I(app_id), GH_DB_T(user)), err) != GH_OK)
         return GH_ERR;
+    gh_us_strlist_t hashes = {0};
+
     while ((rc = gh_db_next(s, err)) == 1) {
         const char *h = gh_db_col_text(s, 0, NULL);
-        if (h != NULL)
+        if (h != NULL) {
             gh_km_cache_del(&km->tokens, h);
+            gh_us_strlist_push(&hashes, h);
+        }
     }
     gh_db_reset(s);
     if (rc < 0)
-        return GH_ERR;
+        goto out;
     /* one state id for the whole family keeps CON_APP_KEY unique: TOKEN_ID is part of it */
     gh_km_uuid(sid);
-    return gh_db_exec(c,
-                      "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'REVOKED', TOKEN_STATE_ID = ? WHERE "
-                      "CONSUMER_KEY_ID = ? AND AUTHZ_USER = ? AND USER_TYPE = 'APPLICATION_USER' AND TOKEN_STATE = 'ACTIVE'",
-                      GH_DB_ARGS(GH_DB_T(sid), GH_DB_I(app_id), GH_DB_T(user)), NULL, err);
+    rc = gh_db_exec(c,
+                    "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'REVOKED', TOKEN_STATE_ID = ? WHERE "
+                    "CONSUMER_KEY_ID = ? AND AUTHZ_USER = ? AND USER_TYPE = 'APPLICATION_USER' AND TOKEN_STATE = 'ACTIVE'",
+                    GH_DB_ARGS(GH_DB_T(sid), GH_DB_I(app_id), GH_DB_T(user)), NULL, err);
+    for (size_t i = 0; rc == GH_OK && i < hashes.n; ++i)
+        gh_events_publish(&(gh_event_t){.kind = GH_EV_TOKEN_REVOKED, .token_hash = hashes.items[i]});
+out:
+    gh_us_strlist_dispose(&hashes);
+    return rc < 0 ? GH_ERR : rc;
 }
 
 int gh_km_tok_active(gh_km_t *km, gh_db_conn_t *c, const char *at, gh_km_tok_t *out, gh_err_t *err)

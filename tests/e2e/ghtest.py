@@ -49,7 +49,7 @@ class ConfTree:
         self.home = tempfile.mkdtemp(prefix="gh-e2e-")
         self.dir = os.path.join(self.home, "repository", "conf")
         shutil.copytree(os.path.join(SRC, "conf"), self.dir,
-                        ignore=shutil.ignore_patterns("security", "*.pem"))
+                        ignore=shutil.ignore_patterns("security", "*.pem", "examples"))
         self.set_offset(offset)
 
     def path(self, rel):

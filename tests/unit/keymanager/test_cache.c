@@ -65,11 +65,30 @@ static void test_bound_and_sweep(void **state)
     gh_km_cache_dispose(&c);
 }
 
+/* Another process revoked or changed something: everything goes, and the cache stays usable. */
+static void test_clear(void **state)
+{
+    gh_km_cache_t c;
+    val_t v = {"x", 1}, out;
+
+    (void)state;
+    gh_km_cache_init(&c, sizeof(val_t), 100);
+    gh_km_cache_put(&c, "a", &v, 1000);
+    gh_km_cache_put(&c, "b", &v, 1000);
+    gh_km_cache_clear(&c);
+    assert_int_equal(gh_km_cache_get(&c, "a", &out, 0), 0);
+    assert_int_equal(gh_km_cache_get(&c, "b", &out, 0), 0);
+    gh_km_cache_put(&c, "a", &v, 1000);
+    assert_int_equal(gh_km_cache_get(&c, "a", &out, 0), 1);
+    gh_km_cache_dispose(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_get_expire),
         cmocka_unit_test(test_bound_and_sweep),
+        cmocka_unit_test(test_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
