@@ -249,10 +249,36 @@ static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
     (void)self;
 }
 
+/* Runs on each loop's own thread as its gateway context goes, before h2o_evloop_destroy(): the keep-alive
+ * pools' and the clients' timeouts are linked into the loop and must leave it first (h2o asserts it). Idempotent:
+ * the filter may sit on more than one path. gw_proxy_dispose() frees what is left once the loops are gone. */
+static void on_context_dispose(h2o_filter_t *self, h2o_context_t *ctx)
+{
+    loop_state_t *l = LP;
+    size_t i;
+
+    (void)self;
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->nb; ++i) {
+        h2o_socketpool_dispose(&l->b[i].pool);
+        free(l->b[i].url);
+    }
+    free(l->b);
+    l->b = NULL;
+    l->nb = 0;
+    for (i = 0; i < l->nc; ++i) {
+        h2o_timeout_dispose(ctx->loop, &l->c[i]->timeout);
+        free(l->c[i]);
+    }
+    l->nc = 0;
+}
+
 void gw_proxy_filter_register(h2o_pathconf_t *pathconf, void *data)
 {
     h2o_filter_t *f = h2o_create_filter(pathconf, sizeof(*f));
 
     (void)data;
     f->on_setup_ostream = on_setup_ostream;
+    f->on_context_dispose = on_context_dispose;
 }
