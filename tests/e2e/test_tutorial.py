@@ -7,8 +7,8 @@ and the user's, verified with PyJWT through /oauth2/jwks.
 
 Then the portals' change events reaching the gateway without a restart: a blocked API answers 503 700700 within a
 second (and again 200 once re-published), a subscription blocked by the publisher 403 on the next call, a new
-API published answers within a second, a regenerated consumer secret and a deleted application make the old
-token fail. On SQLite, PostgreSQL and MariaDB."""
+API published answers within a second, a refreshed token, a regenerated consumer secret and a deleted application
+make the old token fail on the next call. On SQLite, PostgreSQL and MariaDB."""
 import base64
 import json
 import os
@@ -218,6 +218,15 @@ class TutorialTest(ghtest.PerDatabase, unittest.TestCase):
         r, dt = within(1.0, lambda: self.call("/newApi/v1/x"), lambda r: r.status_code == 200)
         self.assertEqual(r.status_code, 200, r.text)
         self.assertEqual(r.json()["jwt"]["claims"][D + "apicontext"], "/newApi/v1")
+
+        # a refreshed token: the old access token stops at the gateway on the next call (its validation was cached)
+        t = self.password_token(self.gw + "/token", self.keys, USER, PASSWORD)
+        self.assertEqual(self.call(token=t["access_token"]).status_code, 200)
+        r = requests.post(self.gw + "/token", headers={"Authorization": basic(*self.keys)}, timeout=30,
+                          data={"grant_type": "refresh_token", "refresh_token": t["refresh_token"]})
+        t2 = self.ok(r)
+        self.fault(self.call(token=t["access_token"]), 401, 900901)
+        self.assertEqual(self.call(token=t2["access_token"]).status_code, 200)
 
         # a regenerated consumer secret revokes the application's tokens (WSO2 IS does)
         r = self.rest("POST", STORE + "/applications/regenerate-consumersecret", self.sub,
