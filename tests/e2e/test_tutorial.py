@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import unittest
 
@@ -189,6 +190,9 @@ class TutorialTest(ghtest.PerDatabase, unittest.TestCase):
 
     # --- change events from the portals to the gateway ---------------------------------------------------------
 
+    def report(self, what, seconds):
+        sys.stderr.write("  [%s] %s after %.0f ms\n" % (self.km.kind, what, seconds * 1000))
+
     def lifecycle(self, action):
         return self.ok(self.rest("POST", PUB + "/apis/change-lifecycle?apiId=%s&action=%s" % (self.api_id, action),
                                  self.pub))
@@ -198,6 +202,7 @@ class TutorialTest(ghtest.PerDatabase, unittest.TestCase):
         self.lifecycle("Block")
         r, dt = within(1.0, self.call, lambda r: r.status_code == 503)
         self.fault(r, 503, 700700)
+        self.report("Block -> 503", dt)
         self.lifecycle("Re-Publish")
         r, dt = within(1.0, self.call, lambda r: r.status_code == 200)
         self.assertEqual(r.status_code, 200, r.text)
@@ -217,6 +222,7 @@ class TutorialTest(ghtest.PerDatabase, unittest.TestCase):
             "applicationId": self.app["applicationId"], "apiIdentifier": new_id, "tier": "Unlimited"}), 201)
         r, dt = within(1.0, lambda: self.call("/newApi/v1/x"), lambda r: r.status_code == 200)
         self.assertEqual(r.status_code, 200, r.text)
+        self.report("new API -> 200", dt)
         self.assertEqual(r.json()["jwt"]["claims"][D + "apicontext"], "/newApi/v1")
 
         # a refreshed token: the old access token stops at the gateway on the next call (its validation was cached)
