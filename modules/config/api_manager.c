@@ -140,6 +140,9 @@ void gh_conf_apim_load(gh_conf_ctx_t *c)
     if (gh_xml_find(x.root, "ThrottlingConfigurations/EnableUnlimitedTier") == NULL &&
         gh_xml_get_bool(&x, x.root, "TierManagement/EnableUnlimitedTier", GH_XML_OPTIONAL, &unlimited) == 1)
         a->unlimited_tier = unlimited;
+    /* API Manager 2.6's stock file spells it Access-Control-Allow-Origin (one origin list, comma-separated);
+     * later versions Access-Control-Allow-Origins: both are read, the 2.6 spelling wins when both are there */
+    gh_xml_get_str(&x, x.root, "CORSConfiguration/Access-Control-Allow-Origin", GH_XML_OPTIONAL, &a->cors_origins);
     check_values(&x, a);
     check_classes(&x, a);
     n = gh_xml_child(x.root, "DataSourceName");

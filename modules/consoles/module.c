@@ -17,6 +17,11 @@
     "apim:subscription_block"
 #define SCOPE_STORE "openid apim:subscribe"
 #define SCOPE_ADMIN "openid apim:tier_view apim:tier_manage apim:bl_view apim:bl_manage"
+/* SCIM wants WSO2 IS's scope of each operation on a bearer token (docs/scim.md), whatever the user's permissions */
+#define SCOPE_CARBON                                                                                               \
+    "openid internal_user_mgt_list internal_user_mgt_view internal_user_mgt_create internal_user_mgt_update "     \
+    "internal_user_mgt_delete internal_group_mgt_view internal_group_mgt_create internal_group_mgt_update "       \
+    "internal_group_mgt_delete"
 
 static gh_console_site_t sites[] = {
     {.path = "/publisher", .dir = "publisher", .client_id = "gatehouse_publisher", .scope = SCOPE_PUBLISHER,
@@ -26,7 +31,7 @@ static gh_console_site_t sites[] = {
     {.path = "/devportal", .dir = "store", .client_id = "gatehouse_devportal", .scope = SCOPE_STORE,
      .role = GH_ROLE_DEVPORTAL},
     {.path = "/admin", .dir = "admin", .client_id = "gatehouse_admin", .scope = SCOPE_ADMIN, .role = GH_ROLE_ADMIN},
-    {.path = "/carbon", .dir = "carbon", .client_id = "gatehouse_carbon", .scope = "openid", .role = GH_ROLE_ADMIN},
+    {.path = "/carbon", .dir = "carbon", .client_id = "gatehouse_carbon", .scope = SCOPE_CARBON, .role = GH_ROLE_ADMIN},
 };
 
 static gh_console_um_t um;

@@ -2,6 +2,7 @@
  * issued from it (RFC 6749 §4.1.2). */
 #include <stdio.h>
 #include <string.h>
+#include "gatehouse/events.h"
 #include "gatehouse/log.h"
 #include "km_int.h"
 
@@ -14,6 +15,8 @@ static void on_replay(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app, c
         gh_log(GH_LOG_ERR, "keymanager", "revoking a replayed code's token failed: %s", err.msg);
     if (gh_km_tok_revoke_family(j->km, c, app->id, code->user, &err) != GH_OK)
         gh_log(GH_LOG_ERR, "keymanager", "revoking a token family failed: %s", err.msg);
+    else /* and at the gateway, whose cached validations would outlive them */
+        gh_events_publish(&(gh_event_t){.kind = GH_EV_TOKEN_REVOKED, .consumer_key = app->client_id});
     gh_km_job_fail(j, 400, "invalid_grant", "the authorization code was already used");
 }
 

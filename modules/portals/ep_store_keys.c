@@ -300,6 +300,14 @@ void gh_portal_ep_regenerate_secret(gh_portal_job_t *j, gh_db_conn_t *c)
         gh_portal_fail_db(j, "regenerating the secret", &err);
         goto done;
     }
+    /* WSO2 IS revokes the client's tokens with its old secret (updateAndRetrieveOauthSecretKey): a leaked secret
+     * regenerated must not leave the tokens it obtained working */
+    if (gh_km_client_revoke_tokens(j->p->km, key, NULL, &err) != GH_OK) {
+        OPENSSL_cleanse(cl.client_secret, sizeof(cl.client_secret));
+        gh_portal_fail_db(j, "revoking the tokens of the old secret", &err);
+        goto done;
+    }
+    gh_portal_event(GH_EV_TOKEN_REVOKED, 0, a.id, 0, NULL, key, NULL);
     gh_portal_event(GH_EV_KEYS_CHANGED, 0, a.id, 0, NULL, key, "SECRET_REGENERATED");
     j->status = 200;
     j->out = json_pack("{s:s,s:s}", "consumerKey", cl.client_id, "consumerSecret", cl.client_secret);

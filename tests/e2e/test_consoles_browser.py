@@ -53,7 +53,14 @@ class ConsolesInBrowser(unittest.TestCase):
                                  "(make deps-test); missing: %s" % (missing or ["python3-selenium"]))
         cls.conf = ghtest.ConfTree(offset=ghtest.free_offset())
         cls.conf.edit("user-mgt.xml", r"(<UserStoreManager class=\"[^\"]+\">)",
-                      r'\g<1>\n            <Property name="PasswordHashIterations">1000</Property>')
+                      r'\g<1>\n            <Property name="PasswordHashIterations">1000</Property>'
+                      # test 5 locks temp1 out from this one address (by default an address alone cannot)
+                      r'\n            <Property name="LoginFailuresPerAddressAndUser">0</Property>')
+        # the tutorial's api-manager.xml: the backend gets an X-JWT-Assertion with the user's claims (try it shows it)
+        cls.conf.edit("api-manager.xml", r"<EnableJWTGeneration>false</EnableJWTGeneration>",
+                      "<EnableJWTGeneration>true</EnableJWTGeneration>")
+        cls.conf.edit("api-manager.xml", r"<!--ClaimsRetrieverImplClass>(.*?)</ClaimsRetrieverImplClass-->",
+                      r"<ClaimsRetrieverImplClass>\1</ClaimsRetrieverImplClass>")
         cls.fake = os.environ.get("GH_CONSOLE_FAKE") == "1"
         # with the fakes, the gateway's ports are the fake gateway's
         cls.srv = ghtest.Server(cls.conf, profile="key-manager,publisher,devportal,admin" if cls.fake else "all")

@@ -104,9 +104,10 @@ class GatewayTest(ghtest.PerDatabase, unittest.TestCase):
                                       "--claim", D + "givenname=Alice")
         self.assertEqual(rc, 0, err)
         backend = "http://localhost:%d/" % self.echo_port
+        # the policy before the API: the wait below sees the API, and one reload must carry both
+        gwdata.subscription_policy(km, "FivePerMin", 5)
         self.api_id = gwdata.api(km, "contextName", "v1", "contextName", backend)
         self.c_ok, self.c_nosub, self.c_blocked, self.c_slow = (self.client(n) for n in ("userJwt", "noSub", "blockedApp", "slowApp"))
-        gwdata.subscription_policy(km, "FivePerMin", 5)
         for name, c, status, tier in (("userJwt", self.c_ok, "UNBLOCKED", "Unlimited"),
                                       ("noSub", self.c_nosub, None, None),
                                       ("blockedApp", self.c_blocked, "BLOCKED", "Unlimited"),

@@ -196,6 +196,26 @@ static void test_datasource_reference(void **state)
         1);
 }
 
+/* API Manager 2.6's stock file says Access-Control-Allow-Origin; later files Access-Control-Allow-Origins */
+static void test_cors_origin_spellings(void **state)
+{
+    (void)state;
+    assert_int_equal(load_am(""), GH_OK);
+    assert_string_equal(c.apim.cors_origins, "*");
+    teardown(NULL);
+    assert_int_equal(load_am("<CORSConfiguration><Enabled>true</Enabled>"
+                             "<Access-Control-Allow-Origin>https://a.example, https://b.example</Access-Control-Allow-Origin>"
+                             "</CORSConfiguration>\n"),
+                     GH_OK);
+    assert_int_equal(d.n, 0);
+    assert_string_equal(c.apim.cors_origins, "https://a.example, https://b.example");
+    teardown(NULL);
+    assert_int_equal(load_am("<CORSConfiguration><Access-Control-Allow-Origins>https://c.example"
+                             "</Access-Control-Allow-Origins></CORSConfiguration>\n"),
+                     GH_OK);
+    assert_string_equal(c.apim.cors_origins, "https://c.example");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +225,7 @@ int main(void)
         cmocka_unit_test_teardown(test_classes_checked_per_family, teardown),
         cmocka_unit_test_teardown(test_bad_values, teardown),
         cmocka_unit_test_teardown(test_datasource_reference, teardown),
+        cmocka_unit_test_teardown(test_cors_origin_spellings, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -277,6 +277,11 @@ async function createView(main) {
     view(main, 'Create an API', form.importer, form);
 }
 
+// the history's updatedTime is epoch milliseconds (a date-time string from other servers is shown as it is)
+function when(t) {
+    return typeof t === 'number' && t > 0 ? new Date(t).toLocaleString() : (t || '');
+}
+
 async function lifecycleCard(main, api) {
     const actions = hasScope('apim:api_publish') ? (LIFECYCLE[api.status] || []) : [];
     const history = el('div', { id: 'lifecycle-history' }, el('p', { class: 'hint' }, 'Loading the history…'));
@@ -298,7 +303,7 @@ async function lifecycleCard(main, api) {
     request('GET', BASE + '/apis/' + encodeURIComponent(api.id) + '/lifecycle-history').then((r) => {
         const list = (r && r.list) || [];
         history.replaceChildren(list.length === 0 ? el('p', {}, 'No change yet.') : table(['When', 'From', 'To', 'By'],
-            list.map((h) => [h.updatedTime || '', h.previousState || '', h.postState || '', h.user || ''])));
+            list.map((h) => [when(h.updatedTime), h.previousState || '', h.postState || '', h.user || ''])));
     }).catch((e) => {
         history.replaceChildren(el('p', { class: 'hint' }, e.status === 404 ? 'This server keeps no lifecycle history.' : e.message));
     });
