@@ -13,10 +13,10 @@ static void on_replay(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app, c
     gh_log(GH_LOG_WARN, "keymanager", "authorization code replay for client %s: issued tokens revoked", app->client_id);
     if (code->token_id[0] != '\0' && gh_km_tok_set_state(j->km, c, code->token_id, "REVOKED", &err) < 0)
         gh_log(GH_LOG_ERR, "keymanager", "revoking a replayed code's token failed: %s", err.msg);
+    /* gh_km_tok_set_state and gh_km_tok_revoke_family publish GH_EV_TOKEN_REVOKED for each token they end, so
+     * gateways here and elsewhere drop their cached validations */
     if (gh_km_tok_revoke_family(j->km, c, app->id, code->user, &err) != GH_OK)
         gh_log(GH_LOG_ERR, "keymanager", "revoking a token family failed: %s", err.msg);
-    else /* and at the gateway, whose cached validations would outlive them */
-        gh_events_publish(&(gh_event_t){.kind = GH_EV_TOKEN_REVOKED, .consumer_key = app->client_id});
     gh_km_job_fail(j, 400, "invalid_grant", "the authorization code was already used");
 }
 

@@ -112,10 +112,8 @@ void gh_km_grant_refresh(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app
         /* a rotated refresh token came back: someone holds a copy, so end the whole family (RFC 9700 §4.14) */
         gh_log(GH_LOG_WARN, "keymanager", "refresh token reuse for client %s user %s: family revoked", app->client_id,
                old.user);
-        if (gh_km_tok_revoke_family(j->km, c, app->id, old.user, &err) != GH_OK)
+        if (gh_km_tok_revoke_family(j->km, c, app->id, old.user, &err) != GH_OK) /* publishes each revocation */
             gh_log(GH_LOG_ERR, "keymanager", "revoking a token family failed: %s", err.msg);
-        else /* the gateway's cached validations of the family go too (no hash list here: it drops them all) */
-            gh_events_publish(&(gh_event_t){.kind = GH_EV_TOKEN_REVOKED, .consumer_key = app->client_id});
         return (void)gh_km_job_fail(j, 400, "invalid_grant", "the refresh token was already used");
     }
     if (strcmp(old.state, "ACTIVE") != 0 || old.rt_exp_ms <= gh_km_now_ms())
@@ -125,9 +123,7 @@ void gh_km_grant_refresh(gh_km_job_t *j, gh_db_conn_t *c, const gh_km_app_t *app
     if ((rc = gh_km_tok_set_state(j->km, c, old.token_id, "INACTIVE", &err)) <= 0)
         return (void)gh_km_job_fail(j, rc < 0 ? 500 : 400, rc < 0 ? "server_error" : "invalid_grant",
                                     rc < 0 ? "token update failed" : "the refresh token was already used");
-    gh_km_cache_del(&j->km->tokens, old.at_hash);
-    /* the refreshed-away access token stops at the gateway too, not when its cached validation expires */
-    gh_events_publish(&(gh_event_t){.kind = GH_EV_TOKEN_REVOKED, .token_hash = old.at_hash});
+    gh_km_cache_del(&j->km->tokens, old.at_hash); /* gh_km_tok_set_state told the gateways (GH_EV_TOKEN_REVOKED) */
     memset(&tok, 0, sizeof(tok));
     snprintf(tok.user, sizeof(tok.user), "%s", old.user);
     snprintf(tok.user_type, sizeof(tok.user_type), "%s", old.user_type);
