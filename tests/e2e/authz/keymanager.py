@@ -55,4 +55,8 @@ ROWS = [
         body=lambda fx, who: {"clientName": fx.unique("v014"), "owner": who, "grantType": "password refresh_token",
                               "callbackUrl": "www.google.lk", "saasApp": True},
         note="the owner in the body must be the caller"),
+    Row("management", "POST", "/services/APIKeyValidationService/validateKey",
+        "/services/APIKeyValidationService/validateKey", expect(401, 403, 403, 403, 200), ctype="application/json",
+        body={"accessToken": "not-a-token", "context": "/authz/1", "version": "1"},
+        note="gateways' remote key validation: users holding /permission/admin/manage (WSO2's setting)"),
 ]
