@@ -474,8 +474,8 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
         r = self.call("GET", path + "/" + cid, auth=ADMIN)
         self.assertEqual((r.status_code, r.json()), (200, made), r.text)
         # refusals write nothing
-        self.assert_error(self.call("POST", path, auth=ADMIN,
-                                    body={"conditionType": "IP", "conditionValue": "10.100.7.77"}), 409, "conditionValue")
+        dup = {"conditionType": "IP", "conditionValue": "10.100.7.77"}
+        self.assert_error(self.call("POST", path, auth=ADMIN, body=dup), 409, "conditionValue")
         self.assert_error(self.call("POST", path, auth=ADMIN, body={"conditionType": "HOST", "conditionValue": "x"}),
                           400, "conditionType")
         self.assert_error(self.call("POST", path, auth=ADMIN, body={"conditionType": "USER", "conditionValue": ""}),
