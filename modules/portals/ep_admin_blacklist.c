@@ -66,8 +66,12 @@ static void run_list(gh_portal_job_t *j, gh_db_conn_t *c)
 
 static void run_get(gh_portal_job_t *j, gh_db_conn_t *c)
 {
-    if ((j->out = load(j, c, j->seg[2])) != NULL)
+    json_t *o = load(j, c, j->seg[2]); /* NULL: j->out already holds the error */
+
+    if (o != NULL) {
         j->status = 200;
+        j->out = o;
+    }
 }
 
 /* the body's type and value, checked as WSO2 checks them (an IP must be an address, an application owner:name) */
