@@ -105,7 +105,7 @@ static int parse(gh_portal_job_t *j, json_t *in, const char **type, const char *
 
 static void run_create(gh_portal_job_t *j, gh_db_conn_t *c)
 {
-    const char *type, *value;
+    const char *type = NULL, *value = NULL;
     gh_err_t err = {0};
     int64_t dups = 0;
     char uuid[40];
