@@ -128,9 +128,13 @@ static void run_get(gh_portal_job_t *j, gh_db_conn_t *c)
 {
     const kind_t *k = kind_of(j);
     char name[600];
+    json_t *o;
 
-    if (k != NULL && (j->out = load(j, c, k, j->seg[3], name, sizeof(name))) != NULL)
+    /* NULL: j->out already holds the error body, which must not be overwritten */
+    if (k != NULL && (o = load(j, c, k, j->seg[3], name, sizeof(name))) != NULL) {
         j->status = 200;
+        j->out = o;
+    }
 }
 
 typedef struct {

@@ -14,7 +14,7 @@ static int cache_sub;
 
 static const gh_portal_op_t *const publisher_tables[] = {gh_portal_publisher_ops, NULL};
 static const gh_portal_op_t *const store_tables[] = {gh_portal_store_ops, NULL};
-static const gh_portal_op_t *const admin_tables[] = {gh_portal_admin_ops, NULL};
+static const gh_portal_op_t *const admin_tables[] = {gh_portal_admin_ops, gh_portal_admin_bl_ops, NULL};
 
 static gh_portal_route_t routes[] = {
     {NULL, "/api/am/publisher/v0.14", publisher_tables},

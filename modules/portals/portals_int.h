@@ -150,6 +150,7 @@ int gh_portal_sub_set_status(gh_portal_job_t *j, gh_db_conn_t *c, const char *uu
 extern const gh_portal_op_t gh_portal_publisher_ops[];
 extern const gh_portal_op_t gh_portal_store_ops[];
 extern const gh_portal_op_t gh_portal_admin_ops[];
+extern const gh_portal_op_t gh_portal_admin_bl_ops[]; /* blocking conditions */
 
 /* endpoints used by more than one table */
 void gh_portal_ep_pub_subs(gh_portal_job_t *j, gh_db_conn_t *c);

@@ -53,6 +53,8 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
                 self.concurrent_subscriptions()
             with self.subTest("admin_policies"):
                 self.admin_policies()
+            with self.subTest("admin_blacklist"):
+                self.admin_blacklist()
             with self.subTest("delete_application_revokes"):
                 self.delete_application_revokes()
         finally:
@@ -449,6 +451,50 @@ class PortalsTest(ghtest.PerDatabase, unittest.TestCase):
         self.assertEqual(self.call("GET", path + "/" + pid, self.pub).status_code, 404)
         r = self.call("GET", ADMIN_API + "/throttling/policies/subscription", auth=ADMIN)
         self.assertIn("Gold", [p["policyName"] for p in r.json()["list"]])
+
+    def admin_blacklist(self):
+        path = ADMIN_API + "/throttling/blacklist"
+        r = self.call("GET", path, auth=ADMIN)
+        self.assertEqual((r.status_code, r.json()), (200, {"count": 0, "list": []}), r.text)
+        r = self.call("POST", path, auth=ADMIN, body={"conditionType": "IP", "conditionValue": "10.100.7.77"})
+        self.assertEqual(r.status_code, 201, r.text)
+        made = r.json()
+        cid = made["conditionId"]
+        self.assertEqual(made, {"conditionId": cid, "conditionType": "IP", "conditionValue": "10.100.7.77"})
+        self.assertTrue(r.headers["Location"].endswith(path + "/" + cid), r.headers)
+        self.assertEqual(self.km.sql("SELECT TYPE, VALUE, ENABLED, DOMAIN FROM AM_BLOCK_CONDITIONS WHERE UUID = '%s'"
+                                     % cid), [["IP", "10.100.7.77", "TRUE", "carbon.super"]])
+        r = self.call("POST", path, auth=ADMIN, body={"conditionType": "USER", "conditionValue": "mallory"})
+        self.assertEqual(r.status_code, 201, r.text)
+        uid = r.json()["conditionId"]
+        r = self.call("GET", path, auth=ADMIN)
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(r.json(), {"count": 2, "list": [made, {"conditionId": uid, "conditionType": "USER",
+                                                                 "conditionValue": "mallory"}]})
+        r = self.call("GET", path + "/" + cid, auth=ADMIN)
+        self.assertEqual((r.status_code, r.json()), (200, made), r.text)
+        # refusals write nothing
+        dup = {"conditionType": "IP", "conditionValue": "10.100.7.77"}
+        self.assert_error(self.call("POST", path, auth=ADMIN, body=dup), 409, "conditionValue")
+        self.assert_error(self.call("POST", path, auth=ADMIN, body={"conditionType": "HOST", "conditionValue": "x"}),
+                          400, "conditionType")
+        self.assert_error(self.call("POST", path, auth=ADMIN, body={"conditionType": "USER", "conditionValue": ""}),
+                          400, "conditionValue")
+        self.assert_error(self.call("POST", path, auth=ADMIN, body={"conditionType": "IP", "conditionValue": "nope"}),
+                          400, "conditionValue")
+        # not the administrator (a subscriber), nor an admin token without the blacklist scopes
+        self.assertEqual(self.call("GET", path, self.sub).status_code, 403)
+        self.assertEqual(self.call("POST", path, self.sub, body={"conditionType": "USER", "conditionValue": "eve"})
+                         .status_code, 403)
+        self.assertEqual(self.call("DELETE", path + "/" + cid, self.sub).status_code, 403)
+        self.assertEqual(self.call("GET", path, self.pub).status_code, 403)
+        self.assertEqual(self.count("SELECT COUNT(*) FROM AM_BLOCK_CONDITIONS"), 2)
+        self.assertEqual(self.call("DELETE", path + "/" + cid, auth=ADMIN).status_code, 200)
+        self.assertEqual(self.call("DELETE", path + "/" + cid, auth=ADMIN).status_code, 404)
+        self.assert_error(self.call("GET", path + "/" + cid, auth=ADMIN), 404, "conditionId")
+        r = self.call("GET", path, auth=ADMIN)
+        self.assertEqual([c["conditionId"] for c in r.json()["list"]], [uid])
+        self.assertEqual(self.call("DELETE", path + "/" + uid, auth=ADMIN).status_code, 200)
 
     def delete_application_revokes(self):
         keys = self.keys

@@ -24,6 +24,9 @@ def fresh_client(fx, who):
     return DCR + "/" + fx.client("owner", fresh=True)["client_id"]
 
 
+KEYVAL = "/services/APIKeyValidationService/validateKey"
+ADMIN_ONLY = expect(401, 403, 403, 403, 200)
+
 ROWS = [
     Row("management", "POST", "/oauth2/token", "/oauth2/token", expect(401, 200, 200, 200, 200), auth="client",
         body="grant_type=client_credentials", ctype=FORM, note="each caller presents the client registered for it"),
@@ -55,8 +58,7 @@ ROWS = [
         body=lambda fx, who: {"clientName": fx.unique("v014"), "owner": who, "grantType": "password refresh_token",
                               "callbackUrl": "www.google.lk", "saasApp": True},
         note="the owner in the body must be the caller"),
-    Row("management", "POST", "/services/APIKeyValidationService/validateKey",
-        "/services/APIKeyValidationService/validateKey", expect(401, 403, 403, 403, 200), ctype="application/json",
-        body={"accessToken": "not-a-token", "context": "/authz/1", "version": "1"},
-        note="gateways' remote key validation: users holding /permission/admin/manage (WSO2's setting)"),
+    Row("management", "POST", KEYVAL, KEYVAL, ADMIN_ONLY,
+        body={"accessToken": "not-a-token", "context": "/none/v1", "version": "v1"},
+        note="gateways' remote key validation: /permission/admin/manage (an invalid key is a 200 DTO)"),
 ]

@@ -11,6 +11,7 @@ PUB = "/api/am/publisher/v0.14"
 STORE = "/api/am/store/v0.14"
 ADMIN = "/api/am/admin/v0.14"
 POLICIES = ADMIN + "/throttling/policies/application"
+BLACKLIST = ADMIN + "/throttling/blacklist"
 BOUNDARY = "authzmatrixboundary"
 
 
@@ -111,6 +112,14 @@ def fresh_policy(fx, who):
     return POLICIES + "/" + fx.rest("admin", "POST", POLICIES, fx.last)["policyId"]
 
 
+def new_condition(fx, who):
+    return {"conditionType": "USER", "conditionValue": fx.unique("blocked")}
+
+
+def fresh_condition(fx, who):
+    return BLACKLIST + "/" + fx.rest("admin", "POST", BLACKLIST, new_condition(fx, who))["conditionId"]
+
+
 def changed_policy(fx, who):
     return dict(fx.last, description="changed by " + who)
 
@@ -206,4 +215,9 @@ ROWS = [
     Row("management", "GET", ADMIN, fresh_policy, SEEN),
     Row("management", "PUT", ADMIN, fresh_policy, ADMIN_ONLY, body=changed_policy),
     Row("management", "DELETE", ADMIN, fresh_policy, ADMIN_ONLY),
+    # Admin: blocking conditions are the administrator's alone (apim:bl_view and apim:bl_manage)
+    Row("management", "GET", ADMIN, BLACKLIST, ADMIN_ONLY),
+    Row("management", "POST", ADMIN, BLACKLIST, expect(401, 403, 403, 403, 201), body=new_condition),
+    Row("management", "GET", ADMIN, fresh_condition, ADMIN_ONLY),
+    Row("management", "DELETE", ADMIN, fresh_condition, ADMIN_ONLY),
 ]
