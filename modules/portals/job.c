@@ -137,6 +137,8 @@ int gh_portal_if_match(gh_portal_job_t *j, int64_t revision)
     return 0;
 }
 
+static void answer(h2o_req_t *req, int status, const char *field, const char *desc);
+
 static void free_job(gh_portal_job_t *j)
 {
     int i;
@@ -202,15 +204,21 @@ static void on_done(gh_job_t *job)
     if (j->www_auth)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
                        H2O_STRLIT("Bearer realm=\"Gatehouse\", Basic realm=\"Gatehouse\""));
-    if (j->etag != NULL) {
-        h2o_iovec_t v = h2o_strdup(&req->pool, j->etag, SIZE_MAX);
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ETAG, NULL, v.base, v.len);
+    /* ETag and Location carry stored values: through the one checked setter, like every module's */
+    if (j->etag != NULL && gh_http_add_header(req, "etag", j->etag) != GH_OK) {
+        answer(req, 500, NULL, "the response would carry an invalid header");
+        free_job(j);
+        return;
     }
     if (j->location != NULL) {
         char *loc = gh_asprintf("%s%s", j->base, j->location);
-        h2o_iovec_t v = h2o_strdup(&req->pool, loc, SIZE_MAX);
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LOCATION, NULL, v.base, v.len);
+        int bad = gh_http_add_header(req, "location", loc) != GH_OK;
         free(loc);
+        if (bad) {
+            answer(req, 500, NULL, "the response would carry an invalid header");
+            free_job(j);
+            return;
+        }
     }
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     if (j->text != NULL)
