@@ -271,6 +271,7 @@ static int read_batch(gh_relay_t *r, gh_db_conn_t *c)
             .token_hash = gh_db_col_text(s, 8, NULL),
             .name = gh_db_col_text(s, 9, NULL),
             .flags = ((unsigned)gh_db_col_int(s, 10) & GH_EV_F_ALL) | GH_EV_F_REMOTE,
+            .at_ms = gh_db_col_int(s, 11),
         };
         gh_log(GH_LOG_DEBUG, "cluster", "event relay: event %lld (kind %d) from %s, written %lld ms ago",
                (long long)id, (int)ev.kind, origin != NULL ? origin : "?", (long long)(now - gh_db_col_int(s, 11)));
