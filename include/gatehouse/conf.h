@@ -146,6 +146,9 @@ typedef struct st_gh_conf_apim_t {
     int enable_token_hash_mode;       /* EnableTokenHashMode */
     /* Throttling */
     int advance_throttling;           /* ThrottlingConfigurations/EnableAdvanceThrottling, default 1 */
+    int block_conditions;             /* ThrottlingConfigurations/BlockCondition/Enabled, default 1 */
+    char *trusted_proxies;            /* ThrottlingConfigurations/BlockCondition/TrustedProxies (Gatehouse's):
+                                         addresses or networks whose X-Forwarded-For is believed; default none */
     int remove_oauth_headers;         /* OAuthConfigurations/RemoveOAuthHeadersFromOutMessage, default 1 */
     /* CORSConfiguration (the gateway's default; an API's own CORS overrides it) */
     int cors_enabled;                 /* Enabled, default 1 */

@@ -1,6 +1,9 @@
 /* api-manager.xml: the gateway's view of the key manager, the backend JWT, caches and throttling. */
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "conf_int.h"
 #include "gatehouse/registry.h"
@@ -42,6 +45,8 @@ static const gh_xml_directive_t rows[] = {
     {"OAuthConfigurations/RevokeAPIURL", GH_XML_STRING, F(revoke_api_url), 0, 0, NULL, 0},
     {"OAuthConfigurations/EnableTokenHashMode", GH_XML_BOOL, F(enable_token_hash_mode), 0, 0, "false", 0},
     {"ThrottlingConfigurations/EnableAdvanceThrottling", GH_XML_BOOL, F(advance_throttling), 0, 0, "true", 0},
+    {"ThrottlingConfigurations/BlockCondition/Enabled", GH_XML_BOOL, F(block_conditions), 0, 0, "true", 0},
+    {"ThrottlingConfigurations/BlockCondition/TrustedProxies", GH_XML_STRING, F(trusted_proxies), 0, 0, NULL, 0},
     {"ThrottlingConfigurations/EnableUnlimitedTier", GH_XML_BOOL, F(unlimited_tier), 0, 0, "true", 0},
     {"OAuthConfigurations/RemoveOAuthHeadersFromOutMessage", GH_XML_BOOL, F(remove_oauth_headers), 0, 0, "true", 0},
     {"CORSConfiguration/Enabled", GH_XML_BOOL, F(cors_enabled), 0, 0, "true", 0},
@@ -97,8 +102,39 @@ static const char *const known_jwt[] = {"EnableJWTGeneration",
                                         "GatewayJWTGeneratorImpl",
                                         NULL};
 
+/* NULL when every entry of the list is an IPv4 / IPv6 address or network (10.0.0.0/8), else the first bad entry */
+static const char *bad_address(const char *list, char *buf, size_t size)
+{
+    const char *p = list;
+    unsigned char addr[16];
+
+    while (p != NULL && *p != '\0') {
+        size_t l = strcspn(p, ", \t\n");
+        if (l > 0) {
+            char *slash, *end;
+            long bits = 0;
+            int v4;
+            snprintf(buf, size, "%.*s", (int)l, p);
+            if ((slash = strchr(buf, '/')) != NULL)
+                *slash = '\0';
+            v4 = inet_pton(AF_INET, buf, addr) == 1;
+            if (!v4 && inet_pton(AF_INET6, buf, addr) != 1)
+                return snprintf(buf, size, "%.*s", (int)l, p), buf;
+            if (slash != NULL && (slash[1] == '\0' || (bits = strtol(slash + 1, &end, 10)) < 0 || *end != '\0' ||
+                                  bits > (v4 ? 32 : 128)))
+                return snprintf(buf, size, "%.*s", (int)l, p), buf;
+        }
+        p += l;
+        p += strspn(p, ", \t\n");
+    }
+    return NULL;
+}
+
 static void check_values(gh_xml_doc_t *x, const gh_conf_apim_t *a)
 {
+    char buf[80];
+    const char *bad;
+
     const char *alg = a->jwt_signature_algorithm, *ct = a->key_validator_client_type;
 
     if (alg != NULL && strcmp(alg, "SHA256withRSA") != 0 && strcmp(alg, "NONE") != 0)
@@ -108,6 +144,10 @@ static void check_values(gh_xml_doc_t *x, const gh_conf_apim_t *a)
     if (ct != NULL && strcmp(ct, "WSClient") != 0 && strcmp(ct, "ThriftClient") != 0)
         gh_xml_error(x, gh_xml_find(x->root, "APIKeyValidator/KeyValidatorClientType"),
                      "APIKeyValidator/KeyValidatorClientType", "'%s' is not WSClient or ThriftClient", ct);
+    if (a->trusted_proxies != NULL && (bad = bad_address(a->trusted_proxies, buf, sizeof(buf))) != NULL)
+        gh_xml_error(x, gh_xml_find(x->root, "ThrottlingConfigurations/BlockCondition/TrustedProxies"),
+                     "ThrottlingConfigurations/BlockCondition/TrustedProxies",
+                     "'%s' is not an IP address or network (10.0.0.0/8)", bad);
 }
 
 static void check_classes(gh_xml_doc_t *x, const gh_conf_apim_t *a)

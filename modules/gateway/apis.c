@@ -64,6 +64,7 @@ void gw_snapshot_unref(gw_snapshot_t *s)
         free(s->pols[i].name);
     free(s->apis);
     free(s->pols);
+    gw_block_free(&s->block);
     free(s);
 }
 
@@ -352,6 +353,28 @@ static int load_policies(gh_db_conn_t *c, gw_snapshot_t *snap, gh_err_t *err)
     return GH_OK;
 }
 
+/* The tenant's enabled blocking conditions (the Admin API's blacklist). A failure fails the reload: the gateway
+ * keeps the previous snapshot and its conditions rather than letting blocked callers through. */
+static int load_blocks(gh_db_conn_t *c, gw_snapshot_t *snap, gh_err_t *err)
+{
+    gh_db_stmt_t *s;
+    int rc;
+
+    if (gh_db_prepare(c,
+                      "SELECT TYPE, VALUE, DOMAIN FROM AM_BLOCK_CONDITIONS WHERE DOMAIN = ? AND UPPER(ENABLED) = 'TRUE'",
+                      &s, err) != GH_OK ||
+        gh_db_execute(s, GH_DB_ARGS(GH_DB_T(GW_TENANT_DOMAIN)), err) != GH_OK)
+        return GH_ERR;
+    while ((rc = gh_db_next(s, err)) == 1) {
+        const char *type = gh_db_col_text(s, 0, NULL), *value = gh_db_col_text(s, 1, NULL);
+        if (gw_block_add(&snap->block, type, value, gh_db_col_text(s, 2, NULL)) != 0)
+            gh_log(GH_LOG_DEBUG, "gateway", "blocking condition %s %s: not enforced (type or value not understood)",
+                   type != NULL ? type : "-", value != NULL ? value : "-");
+    }
+    gh_db_reset(s);
+    return rc < 0 ? GH_ERR : GH_OK;
+}
+
 gw_snapshot_t *gw_snapshot_load(gh_db_conn_t *c, gh_err_t *err)
 {
     gw_snapshot_t *snap = gh_calloc(1, sizeof(*snap));
@@ -359,7 +382,7 @@ gw_snapshot_t *gw_snapshot_load(gh_db_conn_t *c, gh_err_t *err)
 
     atomic_init(&snap->refs, 1);
     if (load_apis(c, snap, err) != GH_OK || load_resources(c, snap, err) != GH_OK ||
-        load_policies(c, snap, err) != GH_OK) {
+        load_policies(c, snap, err) != GH_OK || load_blocks(c, snap, err) != GH_OK) {
         gw_snapshot_unref(snap);
         return NULL;
     }

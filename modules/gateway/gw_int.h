@@ -13,6 +13,7 @@
 #include "gatehouse/server.h"
 
 #define GW_MAX_LOOPS 64
+#define GW_TENANT_DOMAIN "carbon.super" /* the one tenant the gateway serves */
 
 /* --- apis.c: the snapshot of deployable APIs, loaded on a job thread and swapped in atomically --- */
 typedef struct st_gw_resource_t {
@@ -58,6 +59,48 @@ typedef struct st_gw_policy_t {
     int stop_on_quota;  /* subscription policies: 0 lets calls pass (billing only) */
 } gw_policy_t;
 
+/* --- block.c: blocking conditions (AM_BLOCK_CONDITIONS), matched in canonical form (pure) --- */
+typedef struct st_gw_strset_t {
+    char **slot; /* open addressing, cap a power of two, at most half full */
+    size_t cap, n;
+} gw_strset_t;
+
+typedef struct st_gw_block_t {
+    gw_strset_t api, app, user, ip;
+} gw_block_t;
+
+typedef enum { GW_BLOCK_NONE = 0, GW_BLOCK_API, GW_BLOCK_APPLICATION, GW_BLOCK_IP, GW_BLOCK_USER } gw_block_type_t;
+
+/* Add one enabled condition (TYPE, VALUE, DOMAIN of AM_BLOCK_CONDITIONS). -1 when the type is not one the gateway
+ * enforces or the value cannot match anything (an IP that is not an address, an application without owner:). */
+int gw_block_add(gw_block_t *b, const char *type, const char *value, const char *domain);
+void gw_block_free(gw_block_t *b);
+size_t gw_block_count(const gw_block_t *b);
+/* IP or API condition for a call from ip (canonical, gw_block_*_canon) to the API at context / base_context
+ * (the context without its version); GW_BLOCK_NONE when none applies. */
+gw_block_type_t gw_block_early(const gw_block_t *b, const char *context, const char *base_context, const char *ip);
+/* APPLICATION (subscriber:app_name) or USER (end_user) condition, once the key manager named them. */
+gw_block_type_t gw_block_late(const gw_block_t *b, const char *subscriber, const char *app_name,
+                              const char *end_user, const char *domain);
+const char *gw_block_type_name(gw_block_type_t t);
+/* An address as text in the form the IP set holds (IPv4-mapped IPv6 as IPv4); 0, or -1 if it is not one. */
+int gw_block_ip_canon(const char *text, char *out, size_t size);
+int gw_block_sockaddr_canon(const struct sockaddr *sa, char *out, size_t size);
+/* An address or a network ("10.0.0.0/8", "::1"); IPv4 held as IPv4-mapped IPv6. */
+typedef struct st_gw_cidr_t {
+    unsigned char addr[16];
+    int bits;
+} gw_cidr_t;
+int gw_cidr_parse(const char *text, size_t len, gw_cidr_t *out);
+/* A comma or space separated list; -1 (and nothing) when an entry is not an address or network. */
+int gw_cidr_list_parse(const char *list, gw_cidr_t **out, size_t *n);
+int gw_cidr_match(const gw_cidr_t *list, size_t n, const char *ip);
+/* The client's address: peer (canonical), unless peer is a trusted proxy; then, walking the X-Forwarded-For values
+ * xff (in header order) from the right, the first address that is not a trusted proxy. Without trusted proxies
+ * the header is never read. out gets canonical text; 0, or -1 when peer does not fit. */
+int gw_block_client_ip(const gw_cidr_t *trusted, size_t n_trusted, const char *peer, const h2o_iovec_t *xff,
+                       size_t n_xff, char *out, size_t size);
+
 typedef struct st_gw_snapshot_t {
     atomic_int refs;
     uint64_t generation;
@@ -65,6 +108,7 @@ typedef struct st_gw_snapshot_t {
     size_t n_apis;
     gw_policy_t *pols;
     size_t n_pols;
+    gw_block_t block; /* the tenant's enabled blocking conditions */
 } gw_snapshot_t;
 
 /* Load from the AM tables (worker thread). NULL and err on failure. */
@@ -157,6 +201,8 @@ struct st_gh_gw_t {
     int remove_auth_header; /* OAuthConfigurations/RemoveOAuthHeadersFromOutMessage */
     gw_cors_t cors;         /* api-manager.xml CORSConfiguration */
     char *km_url;           /* scheme://host:port of a remote key manager, or NULL */
+    gw_cidr_t *trusted_proxies; /* ThrottlingConfigurations/BlockCondition/TrustedProxies: whose X-Forwarded-For counts */
+    size_t n_trusted_proxies;
 };
 
 gw_snapshot_t *gw_current(gh_gw_t *gw); /* referenced */
@@ -194,6 +240,8 @@ int gw_ph_route(gw_req_t *r);
 int gw_ph_cors(gw_req_t *r);
 int gw_ph_authn(gw_req_t *r);
 int gw_ph_authz(gw_req_t *r);
+int gw_ph_block_early(gw_req_t *r); /* ph_block.c: IP and API conditions, before authentication */
+int gw_ph_block_late(gw_req_t *r);  /* APPLICATION and USER conditions, after key validation */
 int gw_ph_throttle(gw_req_t *r);
 int gw_ph_jwt(gw_req_t *r);
 int gw_ph_proxy(gw_req_t *r);

@@ -166,6 +166,10 @@ static void setup_conf(gh_gw_t *gw, const gh_conf_t *conf)
     gw->cors.headers = a->cors_headers ? gh_strdup(a->cors_headers) : NULL;
     gw->cors.credentials = a->cors_credentials;
     gw->km_url = km_base(a->key_validator_url);
+    /* checked when the configuration was loaded: a bad entry cannot get here */
+    if (a->trusted_proxies != NULL && gw_cidr_list_parse(a->trusted_proxies, &gw->trusted_proxies,
+                                                         &gw->n_trusted_proxies) != 0)
+        gh_log(GH_LOG_WARN, "gateway", "BlockCondition/TrustedProxies ignored: not a list of addresses");
     gw->reload_interval_ms = GW_RELOAD_INTERVAL_MS;
     gw->max_inflight = 8;
 }
@@ -228,8 +232,9 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     gw->reload_running = 1;
     pthread_create(&gw->reload_tid, NULL, reload_main, gw);
     gh_server_set_gateway(srv, gw);
-    gh_log(GH_LOG_INFO, "gateway", "%zu APIs deployed, backend JWT %s", gw->snap ? gw->snap->n_apis : 0,
-           conf->apim.jwt_enabled ? "on" : "off");
+    gh_log(GH_LOG_INFO, "gateway", "%zu APIs deployed, backend JWT %s, %zu blocking conditions%s",
+           gw->snap ? gw->snap->n_apis : 0, conf->apim.jwt_enabled ? "on" : "off",
+           gw->snap ? gw_block_count(&gw->snap->block) : 0, conf->apim.block_conditions ? "" : " (not enforced)");
     return GH_OK;
 }
 
@@ -264,6 +269,7 @@ static void on_dispose(gh_server_t *srv)
     free(gw->cors.methods);
     free(gw->cors.headers);
     free(gw->km_url);
+    free(gw->trusted_proxies);
     pthread_mutex_destroy(&gw->mu);
     pthread_mutex_destroy(&gw->reload_mu);
     pthread_cond_destroy(&gw->reload_cv);

@@ -5,12 +5,16 @@
 #include "gatehouse/mem.h"
 #include "gw_int.h"
 
-static const gw_phase_fn phases[] = {gw_ph_route, gw_ph_cors,     gw_ph_authn, gw_ph_authz,
-                                     gw_ph_throttle, gw_ph_jwt, gw_ph_proxy};
+static const gw_phase_fn phases[] = {gw_ph_route, gw_ph_block_early, gw_ph_cors,     gw_ph_authn, gw_ph_authz,
+                                     gw_ph_block_late, gw_ph_throttle, gw_ph_jwt, gw_ph_proxy};
 
 int gw_phase_index_after_authn(void)
 {
-    return 3; /* gw_ph_authz */
+    size_t i;
+
+    for (i = 0; i < GH_ARRAY_SIZE(phases) && phases[i] != gw_ph_authz; ++i)
+        ;
+    return (int)i;
 }
 
 void gw_pipeline_run(gw_req_t *r, int from)
