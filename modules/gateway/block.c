@@ -358,6 +358,8 @@ static const char *pop_entry(const char *v, size_t *len, size_t *elen)
     for (start = end; start > 0 && v[start - 1] != ','; --start)
         ;
     *len = start;
+    while (start < end && (v[start] == ' ' || v[start] == '\t'))
+        ++start;
     *elen = end - start;
     return v + start;
 }
