@@ -1,7 +1,8 @@
 """Blocking conditions (Admin v0.14 /throttling/blacklist) enforced by the gateway: each type (IP, API,
 APPLICATION, USER) created through the real Admin REST API with a bearer token holding apim:bl_manage refuses a
 call with 403 / 900805 "Message blocked" within 2 s, leaves an unrelated IP, API, application or user alone, and
-lets calls through again within 2 s of its deletion. IP conditions match the TCP peer: X-Forwarded-For counts only
+lets calls through again within 2 s of its deletion; on PostgreSQL and MariaDB also at a second process's gateway
+(the change event carried by the cluster relay through the shared database). IP conditions match the TCP peer: X-Forwarded-For counts only
 from a trusted proxy (ThrottlingConfigurations/BlockCondition/TrustedProxies); IP and API conditions refuse a call
 before its token is looked at. A condition stored with ENABLED 'FALSE' is not enforced. On SQLite, PostgreSQL and
 MariaDB."""
@@ -43,6 +44,9 @@ class GatewayBlockTest(ghtest.PerDatabase, unittest.TestCase):
             for name in ("ip", "api", "application", "user", "disabled"):
                 with self.subTest(name):
                     getattr(self, name)()
+            if kind != "sqlite":
+                with self.subTest("other_process"):
+                    self.other_process(kind)
             print("%s: condition -> gateway (s): %s" % (kind, ", ".join("%s %.2f" % f for f in self.figures)))
         finally:
             if echo is not None:
@@ -108,9 +112,9 @@ class GatewayBlockTest(ghtest.PerDatabase, unittest.TestCase):
 
     # --- calls ---------------------------------------------------------------------------------------------------
 
-    def call(self, path, token=None, source=PEER, headers=None):
+    def call(self, path, token=None, source=PEER, headers=None, port=None):
         """GET through the gateway from the loopback address `source`; (status, body)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.gw_port, timeout=30, source_address=(source, 0))
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.gw_port, timeout=30, source_address=(source, 0))
         h = dict(headers or {})
         if token:
             h["Authorization"] = "Bearer " + token
@@ -231,6 +235,29 @@ class GatewayBlockTest(ghtest.PerDatabase, unittest.TestCase):
         self.delete(cid)
         self.km.sql("DELETE FROM AM_BLOCK_CONDITIONS WHERE UUID = 'disabled-admin'")
         self.within("IP deleted", lambda: self.call("/free/v1/x", self.tok_a, BLOCKED_PEER), lambda r: r[0] == 200)
+
+    def other_process(self, kind):
+        """A second all-in-one process on the same database: the Admin API's change reaches its gateway through
+        the cluster relay (GH_EVENT), not through its own 5 s reload."""
+        conf = ghtest.ConfTree(offset=ghtest.free_offset())
+        srv = None
+        try:
+            ghtest.point_all_datasources(conf, kind, self.km.url)
+            srv = ghtest.Server(conf)
+            srv.wait_ready(8280)
+            port = srv.port(8280)
+            call = lambda: self.call("/free/v1/x", self.tok_a, port=port)  # noqa: E731
+            self.within("second process up", call, lambda r: r[0] == 200)
+            cid = self.add("APPLICATION", "admin:blockApp")
+            self.within("APPLICATION, other process", call, self.blocked)
+            self.assert_passes(self.call("/free/v1/x", self.tok_b, port=port))
+            self.delete(cid)
+            self.within("APPLICATION deleted, other process", call, lambda r: r[0] == 200)
+        finally:
+            rc = srv.stop() if srv is not None else 0
+            out = srv.output() if srv is not None else ""
+            conf.cleanup()
+        self.assertEqual(rc, 0, out[-3000:])
 
 
 if __name__ == "__main__":
