@@ -72,6 +72,8 @@ static void test_defaults(void **state)
     assert_int_equal(a->enable_token_hash_mode, 0);
     assert_int_equal(a->advance_throttling, 1);
     assert_int_equal(a->unlimited_tier, 1);
+    assert_int_equal(a->block_conditions, 1);
+    assert_null(a->trusted_proxies);
     assert_int_equal(a->line, 1);
 }
 
@@ -216,6 +218,34 @@ static void test_cors_origin_spellings(void **state)
     assert_string_equal(c.apim.cors_origins, "https://c.example");
 }
 
+/* WSO2's BlockCondition/Enabled, and Gatehouse's TrustedProxies: every entry an address or a network */
+static void test_block_condition(void **state)
+{
+    (void)state;
+    assert_int_equal(load_am("<ThrottlingConfigurations><BlockCondition><Enabled>false</Enabled>"
+                             "<TrustedProxies>10.0.0.0/8, 192.168.1.7 ,fd00::/8</TrustedProxies>"
+                             "</BlockCondition></ThrottlingConfigurations>\n"),
+                     GH_OK);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(c.apim.block_conditions, 0);
+    assert_string_equal(c.apim.trusted_proxies, "10.0.0.0/8, 192.168.1.7 ,fd00::/8");
+    teardown(NULL);
+    assert_int_equal(load_am("<ThrottlingConfigurations>\n<BlockCondition>\n"
+                             "<TrustedProxies>10.0.0.1, lb.example</TrustedProxies>\n"
+                             "</BlockCondition></ThrottlingConfigurations>\n"),
+                     GH_ERR);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR,
+                              "api-manager.xml:5: error: <ThrottlingConfigurations/BlockCondition/TrustedProxies>: "
+                              "'lb.example' is not an IP address or network"),
+                     1);
+    teardown(NULL);
+    assert_int_equal(load_am("<ThrottlingConfigurations><BlockCondition>"
+                             "<TrustedProxies>10.0.0.0/33</TrustedProxies>"
+                             "</BlockCondition></ThrottlingConfigurations>\n"),
+                     GH_ERR);
+    assert_int_equal(fx_count(&d, GH_DIAG_ERROR, "'10.0.0.0/33' is not an IP address or network"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +256,7 @@ int main(void)
         cmocka_unit_test_teardown(test_bad_values, teardown),
         cmocka_unit_test_teardown(test_datasource_reference, teardown),
         cmocka_unit_test_teardown(test_cors_origin_spellings, teardown),
+        cmocka_unit_test_teardown(test_block_condition, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
