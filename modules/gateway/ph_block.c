@@ -11,8 +11,8 @@
 
 static int refuse(gw_req_t *r, gw_block_type_t t)
 {
-    gh_log(GH_LOG_DEBUG, "gateway.block", "%s condition: %.*s refused", gw_block_type_name(t),
-           (int)r->req->path.len, r->req->path.base);
+    gh_log(GH_LOG_DEBUG, "gateway.block", "call to %s refused: %s condition", r->api->context,
+           gw_block_type_name(t));
     gw_fault(r, 403, 900805, "Message blocked", "You have been blocked from accessing the resource");
     return GW_DONE;
 }
