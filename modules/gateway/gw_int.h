@@ -107,6 +107,11 @@ void gw_cache_drop(const char *prefix);
 /* Changes with every drop: a validation that began before a drop may carry what the drop was about, so its
  * answer is served to the requests that waited for it but not cached (validate.c). */
 uint64_t gw_cache_epoch(void);
+/* Drop what a subscription, application or keys change can affect: entries of application_id (> 0; of api_id
+ * only when api_id > 0), entries of consumer_key (non-NULL), and every refusal. Moves the epoch on. */
+void gw_cache_drop_related(int64_t api_id, int64_t application_id, const char *consumer_key);
+/* Drop every entry of one API. Moves the epoch on. */
+void gw_cache_drop_api(int64_t api_id);
 /* Remember a revocation for GW_REVOKED_TTL_MS: one token (token_hash), or every token of consumer_key issued
  * before at_ms. A key manager that has not heard of it yet (another process, its own cache) may still call the
  * token active; the gateway does not believe it (gw_cache_revoked). */
