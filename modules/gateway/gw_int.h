@@ -232,6 +232,9 @@ int64_t gw_now_us(void);
 
 /* forward.c: /token, /revoke, /userinfo, /authorize on the gateway listeners */
 int gw_on_forward(h2o_handler_t *self, h2o_req_t *req);
+/* forward_km.c: forward req to path on a remote key manager from a job, trying the next key manager while one
+ * cannot be reached. GH_ERR (nothing sent) when this gateway has no remote key managers (ws-client). */
+int gw_forward_remote(gh_gw_t *gw, h2o_req_t *req, h2o_iovec_t path);
 void gw_register_kv_inproc(void);
 /* kv_remote.c: the "ws-client" (KeyValidatorClientType WSClient) and the choice between it and in-process */
 void gw_register_kv_remote(void);

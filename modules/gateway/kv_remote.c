@@ -171,7 +171,7 @@ static int validate(void *cls, const gh_keyval_req_t *rq, gh_keyval_info_t *out,
                 continue;
             tried++;
             req = request_text(k, &k->t[ti], rq, &len);
-            ok = kvr_call(k, ti, req, len, &resp, err);
+            ok = kvr_call(k, ti, req, len, &resp, NULL, err);
             OPENSSL_cleanse(req, len);
             free(req);
             if (ok && resp.status == 200) {
@@ -300,6 +300,11 @@ void gw_register_kv_remote(void)
 
     if (gh_registry_find(GH_FAMILY_KEY_VALIDATION, "ws-client", NULL) == NULL)
         gh_registry_add(&p, NULL);
+}
+
+kvr_t *gw_kv_remote(const gh_gw_t *gw)
+{
+    return gw->kv == &ws ? gw->kv_cls : NULL;
 }
 
 const char *gw_kv_remote_base(const gh_gw_t *gw)

@@ -56,10 +56,16 @@ typedef struct st_resp_t {
 int64_t kvr_mono_ms(void);
 void kvr_conn_close(conn_t *c);
 /* One call to target ti on a kept-alive connection (or a new one; a stale one is retried once on a new one):
- * 1 answered (resp filled: free resp->buf), 0 failed (err says why, GH_E_UNAVAILABLE). */
-int kvr_call(kvr_t *k, size_t ti, const char *req, size_t reqlen, resp_t *resp, gh_err_t *err);
+ * 1 answered (resp filled: free resp->buf), 0 failed (err says why, GH_E_UNAVAILABLE). *sent (may be NULL) says
+ * whether the key manager may have received the request: a call that was not sent is safe to try elsewhere. */
+int kvr_call(kvr_t *k, size_t ti, const char *req, size_t reqlen, resp_t *resp, int *sent, gh_err_t *err);
+/* A raw HTTP answer's header named name (case-insensitive), or NULL; *len its length. */
+const char *kvr_resp_header(const resp_t *resp, const char *name, size_t *len);
 /* The client context: verifies the key manager against security/client-truststore.pem, this node's own
  * certificate, carbon.xml's and the system CAs (GH_KEY_VALIDATOR_INSECURE_TLS=1: no verification). */
 SSL_CTX *kvr_trust(const gh_conf_t *conf);
+/* The ws-client of this gateway, or NULL when it validates otherwise (a key manager in this process). */
+struct st_gh_gw_t;
+kvr_t *gw_kv_remote(const struct st_gh_gw_t *gw);
 
 #endif
