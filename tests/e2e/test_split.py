@@ -30,6 +30,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import unittest
 
@@ -142,6 +143,40 @@ def db_server(kind, action):
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     if p.returncode != 0:
         raise AssertionError("dbservers.sh %s %s: %s%s" % (action, kind, p.stdout, p.stderr))
+
+
+class Load:
+    """One thread per gateway calling it without pause, on a keep-alive connection, with one token: counts the
+    answers by status (the outage check wants nothing but 200) and keeps the first other one."""
+
+    def __init__(self, gateways, token, path="/contextName/v1/hello"):
+        self.codes, self.first_bad, self.errors = {}, None, 0
+        self.done = threading.Event()
+        self.mu = threading.Lock()
+        self.threads = [threading.Thread(target=self.run, args=(gw.url(8280, path), token)) for gw in gateways]
+        for t in self.threads:
+            t.start()
+
+    def run(self, url, token):
+        with requests.Session() as s:
+            while not self.done.is_set():
+                try:
+                    r = s.get(url, headers={"Authorization": "Bearer " + token}, timeout=30)
+                except requests.RequestException as e:
+                    with self.mu:
+                        self.errors += 1
+                        self.first_bad = self.first_bad or repr(e)
+                    continue
+                with self.mu:
+                    self.codes[r.status_code] = self.codes.get(r.status_code, 0) + 1
+                    if r.status_code != 200 and self.first_bad is None:
+                        self.first_bad = "%d %s" % (r.status_code, r.text)
+
+    def stop(self):
+        self.done.set()
+        for t in self.threads:
+            t.join()
+        return self.codes
 
 
 def key_validator(urls):
@@ -493,10 +528,10 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
             return 0, str(e)
 
     def db_outage(self):
-        """The database server stopped for 10 s right after an API, a subscription and tokens were committed, while
-        both gateways serve: cached tokens keep working, unknown ones get the unreachable fault, every /health says
-        DOWN, every process keeps answering; after the restart everything committed before the outage is there and
-        effective, and the cluster recovers without restarting any process."""
+        """The database server stopped for 10 s right after an API, a subscription, an application and tokens were
+        committed, while both gateways serve under load: cached tokens keep working, unknown ones get the unreachable
+        fault, every /health says DOWN, every process keeps answering; after the restart every /health is 200 again
+        and everything committed before the outage is there and effective, without restarting any process."""
         nodes = (self.km1, self.km2, self.gw1, self.gw2, self.portal)
         for n in nodes:
             self.assertEqual(self.health(n)[0], 200, "%s before the outage" % n.profile)
@@ -527,55 +562,15 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
                           headers=dict(FORM, Authorization=basic(c["client_id"], c["client_secret"])))
         self.assertEqual(r.status_code, 200, r.text)
         fresh = self.token(self.gw2)
-        db_server(self.kind, "down")
-        t_down = time.monotonic()
+        load = Load(self.gws, cached)  # from before the outage until the cluster is healthy again
         try:
-            served = refused = 0
-            down = {}
-            while time.monotonic() - t_down < 10:
-                for gw in self.gws:
-                    r = self.call(gw, cached)
-                    self.assertEqual(r.status_code, 200, r.text)
-                    served += 1
-                r = self.call(self.gw1, unseen)
-                self.assertEqual(r.status_code, 503, r.text)
-                self.assertEqual(self.fault(r)["message"], "Key Manager Unreachable")
-                refused += 1
-                for n in nodes:
-                    name = "%s@%d" % (n.profile, n.conf.offset)
-                    if name not in down:
-                        st, body = self.health(n)
-                        if st == 503 and "DOWN" in body:
-                            down[name] = time.monotonic() - t_down
-                time.sleep(0.2)
-            # still down at the end, and every process still answers (none crashed, none hangs)
-            for n in nodes:
-                st, body = self.health(n)
-                self.assertEqual(st, 503, "%s: %s" % (n.profile, body))
-                self.assertIn("DOWN", body)
-                self.assertIsNone(n.srv.proc.poll(), "%s exited during the outage" % n.profile)
-            r = requests.get(self.portal.url(9763, PUB + "/apis"), auth=ADMIN, timeout=30)
-            self.assertGreaterEqual(r.status_code, 500, r.text)
-            self.figures.append("database down 10 s: %d cached calls served, %d unknown-token calls refused with "
-                                "503; /health DOWN after: %s" % (served, refused, ", ".join(
-                                    "%s %.1f s" % (n, t) for n, t in sorted(down.items()))))
-            print("\n[%s] %s" % (self.kind, self.figures[-1]))
-            self.assertEqual(len(down), len(nodes), "not every /health said DOWN: %s" % down)
+            self.outage(nodes, cached, unseen)
         finally:
-            db_server(self.kind, "up")
-        t_up = time.monotonic()
-        pending, back = list(nodes), {}
-        while pending and time.monotonic() - t_up < 30:
-            for n in list(pending):
-                if self.health(n)[0] == 200:
-                    back["%s@%d" % (n.profile, n.conf.offset)] = time.monotonic() - t_up
-                    pending.remove(n)
-            time.sleep(0.2)
-        self.figures.append("database back: /health 200 after %s" % ", ".join(
-            "%s %.1f s" % (n, t) for n, t in sorted(back.items())))
+            codes = load.stop()
+        self.figures.append("load with the cached token through the outage and the recovery: %s, %d errors; first "
+                            "other answer: %s" % (codes, load.errors, load.first_bad))
         print("\n[%s] %s" % (self.kind, self.figures[-1]))
-        self.assertFalse(pending, "still not healthy 30 s after the restart: %s"
-                         % ["%s %s" % (n.profile, self.health(n)) for n in pending])
+        self.assertEqual((list(codes), load.errors), ([200], 0), load.first_bad)
         # committed before the outage: the token issued before it works, the one revoked before stays refused
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and self.call(self.gw1, unseen).status_code != 200:
@@ -600,6 +595,60 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
         while time.monotonic() < deadline and self.call(self.gw2, tok).status_code == 200:
             time.sleep(0.05)
         self.assertEqual(self.call(self.gw2, tok).status_code, 401)
+
+    def outage(self, nodes, cached, unseen):
+        """Database down for 10 s (checked as it goes), then up again until every /health is 200 (measured)."""
+        t_stop = time.monotonic()
+        db_server(self.kind, "down")
+        t_down = time.monotonic()
+        try:
+            served = refused = 0
+            down = {}
+            while time.monotonic() - t_down < 10:
+                for gw in self.gws:
+                    r = self.call(gw, cached)
+                    self.assertEqual(r.status_code, 200, r.text)
+                    served += 1
+                r = self.call(self.gw1, unseen)
+                self.assertEqual(r.status_code, 503, r.text)
+                self.assertEqual(self.fault(r)["message"], "Key Manager Unreachable")
+                refused += 1
+                for n in nodes:
+                    name = "%s@%d" % (n.profile, n.conf.offset)
+                    if name not in down:
+                        st, body = self.health(n)
+                        if st == 503 and "DOWN" in body:
+                            down[name] = time.monotonic() - t_stop
+                time.sleep(0.2)
+            # still down at the end, and every process still answers (none crashed, none hangs)
+            for n in nodes:
+                st, body = self.health(n)
+                self.assertEqual(st, 503, "%s: %s" % (n.profile, body))
+                self.assertIn("DOWN", body)
+                self.assertIsNone(n.srv.proc.poll(), "%s exited during the outage" % n.profile)
+            r = requests.get(self.portal.url(9763, PUB + "/apis"), auth=ADMIN, timeout=30)
+            self.assertGreaterEqual(r.status_code, 500, r.text)
+            self.figures.append(
+                "database down 10 s: %d cached calls served, %d unknown-token calls refused with 503; /health DOWN, "
+                "counted from the stop command (it took %.1f s), after: %s"
+                % (served, refused, t_down - t_stop, ", ".join("%s %.1f s" % (n, t) for n, t in sorted(down.items()))))
+            print("\n[%s] %s" % (self.kind, self.figures[-1]))
+            self.assertEqual(len(down), len(nodes), "not every /health said DOWN: %s" % down)
+        finally:
+            db_server(self.kind, "up")
+        t_up = time.monotonic()
+        pending, back = list(nodes), {}
+        while pending and time.monotonic() - t_up < 30:
+            for n in list(pending):
+                if self.health(n)[0] == 200:
+                    back["%s@%d" % (n.profile, n.conf.offset)] = time.monotonic() - t_up
+                    pending.remove(n)
+            time.sleep(0.2)
+        self.figures.append("database back: /health 200 after %s" % ", ".join(
+            "%s %.1f s" % (n, t) for n, t in sorted(back.items())))
+        print("\n[%s] %s" % (self.kind, self.figures[-1]))
+        self.assertFalse(pending, "still not healthy 30 s after the restart: %s"
+                         % ["%s %s" % (n.profile, self.health(n)) for n in pending])
 
     def km_down(self):
         cached = self.token(self.gw1)
