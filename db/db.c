@@ -73,6 +73,7 @@ void gh_db_conn_drop(gh_db_conn_t *conn)
         }
     DRV(conn)->close(conn->h);
     conn->h = NULL;
+    conn->listening = 0;
 }
 
 void gh_db_conn_free(gh_db_conn_t *conn)
@@ -399,5 +400,66 @@ int gh_db_query_int(gh_db_conn_t *conn, const char *sql, const gh_db_value_t *ar
         *out = gh_db_col_int(s, 0);
 out:
     gh_db_reset(s);
+    return rc;
+}
+
+/* --- notifications --- */
+
+int gh_db_pool_can_notify(const gh_db_pool_t *pool)
+{
+    return pool->drv->wait_notify != NULL;
+}
+
+int gh_db_listen(gh_db_conn_t *conn, const char *channel, gh_err_t *err)
+{
+    gh_err_t e;
+
+    gh_err_clear(&e);
+    if (DRV(conn)->listen == NULL) {
+        gh_err_set(&e, GH_DB_E_OTHER, "this database has no change notifications (LISTEN)");
+        return fail(conn, &e, err);
+    }
+    if ((open_if_closed(conn, &e) != GH_OK || DRV(conn)->listen(conn->h, channel, &e) != GH_OK) &&
+        (!lost_and_retryable(conn, &e) || open_if_closed(conn, &e) != GH_OK ||
+         DRV(conn)->listen(conn->h, channel, &e) != GH_OK))
+        return fail(conn, &e, err);
+    conn->listening = 1;
+    return GH_OK;
+}
+
+int gh_db_notify(gh_db_conn_t *conn, const char *channel, gh_err_t *err)
+{
+    gh_err_t e;
+
+    if (DRV(conn)->notify == NULL)
+        return GH_OK;
+    gh_err_clear(&e);
+    if (conn->h == NULL) {
+        gh_err_set(&e, GH_DB_E_CONN_LOST, "the connection was lost");
+        return fail(conn, &e, err);
+    }
+    if (DRV(conn)->notify(conn->h, channel, &e) != GH_OK) {
+        if (e.code == GH_DB_E_CONN_LOST)
+            gh_db_conn_drop(conn);
+        return fail(conn, &e, err);
+    }
+    return GH_OK;
+}
+
+int gh_db_wait_notify(gh_db_conn_t *conn, int timeout_ms, gh_err_t *err)
+{
+    gh_err_t e;
+    int rc;
+
+    gh_err_clear(&e);
+    if (DRV(conn)->wait_notify == NULL || conn->h == NULL || !conn->listening) {
+        gh_err_set(&e, GH_DB_E_CONN_LOST, "not listening (the connection was lost, or LISTEN was never issued)");
+        return fail(conn, &e, err);
+    }
+    if ((rc = DRV(conn)->wait_notify(conn->h, timeout_ms, &e)) < 0) {
+        if (e.code == GH_DB_E_CONN_LOST)
+            gh_db_conn_drop(conn);
+        return fail(conn, &e, err);
+    }
     return rc;
 }

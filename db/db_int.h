@@ -24,6 +24,7 @@ struct st_gh_db_conn_t {
     gh_db_pool_t *pool;
     void *h;              /* driver handle; NULL when closed (connect failed or was lost) */
     int in_tx;
+    int listening;        /* LISTEN issued on this session (undone when the connection goes back to the pool) */
     int64_t validated_at; /* monotonic ms of the last successful validation */
     gh_db_stmt_t *buckets[GH_DB_STMT_BUCKETS];
     size_t n_stmts;

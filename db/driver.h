@@ -15,7 +15,7 @@
 #include "gatehouse/db.h"
 #include "db/jdbc_url.h"
 
-#define GH_DB_DRIVER_ABI 1
+#define GH_DB_DRIVER_ABI 2
 
 enum {
     GH_DB_CAP_DOLLAR_PARAMS = 1u << 0, /* wants `$1..$n` instead of `?` (db.c translates) */
@@ -62,6 +62,15 @@ typedef struct st_gh_db_driver_t {
     int (*rollback)(void *conn, gh_err_t *err);
     /* Run ONE statement of a trusted schema script, unprepared (db.c splits scripts; see gh_db_exec_script). */
     int (*exec_script)(void *conn, const char *sql, gh_err_t *err);
+
+    /* ABI 2: change notifications (PostgreSQL LISTEN/NOTIFY); all three NULL when the database has none.
+     * listen: receive channel's notifications on this session, or stop receiving any (channel NULL).
+     * notify: send one on channel when the current transaction commits (at once outside one).
+     * wait_notify: wait up to timeout_ms; 1 when notifications arrived (all consumed), 0 on timeout, GH_ERR
+     * (GH_DB_E_CONN_LOST when the session is gone). */
+    int (*listen)(void *conn, const char *channel, gh_err_t *err);
+    int (*notify)(void *conn, const char *channel, gh_err_t *err);
+    int (*wait_notify)(void *conn, int timeout_ms, gh_err_t *err);
 } gh_db_driver_t;
 
 extern const gh_db_driver_t gh_db_driver_sqlite;

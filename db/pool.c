@@ -277,6 +277,10 @@ void gh_db_return(gh_db_conn_t *conn)
         gh_log(GH_LOG_WARN, "db", "%s; closing the connection", e.msg);
         gh_db_conn_drop(conn);
     }
+    /* the next borrower must not receive (and pile up) this one's notifications */
+    if (conn->listening && conn->h != NULL && pool->drv->listen(conn->h, NULL, &e) != GH_OK)
+        gh_db_conn_drop(conn);
+    conn->listening = 0;
     pthread_mutex_lock(&pool->lock);
     push_idle(pool, conn);
     pthread_cond_signal(&pool->cond);

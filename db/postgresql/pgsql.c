@@ -1,7 +1,9 @@
 /* PostgreSQL driver (libpq): server-side prepared statements with a per-connection name, text results
  * (bytea unescaped on demand), blobs sent in binary format so NUL bytes survive. The session runs in UTC so
  * TIMESTAMP and TIMESTAMPTZ columns read back as the same epoch ms that was written. */
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,6 +364,63 @@ static int p_rollback(void *conn, gh_err_t *err)
     return p_exec(conn, "ROLLBACK", err);
 }
 
+static int p_listen(void *conn, const char *channel, gh_err_t *err)
+{
+    pconn_t *c = conn;
+    char *id, sql[256];
+
+    if (channel == NULL)
+        return p_exec(conn, "UNLISTEN *", err);
+    /* LISTEN takes an identifier, not a parameter: quoted by libpq */
+    if ((id = PQescapeIdentifier(c->pg, channel, strlen(channel))) == NULL)
+        return map(c, NULL, "LISTEN", err);
+    snprintf(sql, sizeof(sql), "LISTEN %s", id);
+    PQfreemem(id);
+    return p_exec(conn, sql, err);
+}
+
+static int p_notify(void *conn, const char *channel, gh_err_t *err)
+{
+    pconn_t *c = conn;
+    const char *vals[1] = {channel};
+    PGresult *res = PQexecParams(c->pg, "SELECT pg_notify($1, '')", 1, NULL, vals, NULL, NULL, 0);
+    int rc = ok(res) ? GH_OK : map(c, res, "NOTIFY", err);
+
+    PQclear(res);
+    return rc;
+}
+
+/* Consume what the socket holds; 1 when it held notifications. */
+static int drain(pconn_t *c, gh_err_t *err)
+{
+    PGnotify *n;
+    int got = 0;
+
+    if (PQconsumeInput(c->pg) == 0)
+        return map(c, NULL, "waiting for notifications", err);
+    while ((n = PQnotifies(c->pg)) != NULL) {
+        PQfreemem(n);
+        got = 1;
+    }
+    return got;
+}
+
+static int p_wait_notify(void *conn, int timeout_ms, gh_err_t *err)
+{
+    pconn_t *c = conn;
+    struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+    int rc;
+
+    if ((rc = drain(c, err)) != 0) /* queries on this session may have received some already */
+        return rc;
+    if (pfd.fd < 0)
+        return gh_err_set(err, GH_DB_E_CONN_LOST, "waiting for notifications: the connection is closed");
+    rc = poll(&pfd, 1, timeout_ms);
+    if (rc < 0)
+        return errno == EINTR ? 0 : gh_err_set(err, GH_DB_E_OTHER, "waiting for notifications: %s", strerror(errno));
+    return rc == 0 ? 0 : drain(c, err);
+}
+
 static const char *const classes[] = {"org.postgresql.Driver", NULL};
 static const char *const prefixes[] = {"jdbc:postgresql:", NULL};
 
@@ -391,4 +450,7 @@ const gh_db_driver_t gh_db_driver_postgresql = {
     .commit = p_commit,
     .rollback = p_rollback,
     .exec_script = p_exec,
+    .listen = p_listen,
+    .notify = p_notify,
+    .wait_notify = p_wait_notify,
 };

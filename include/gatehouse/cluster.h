@@ -13,7 +13,7 @@ typedef struct st_gh_relay_t gh_relay_t;
 
 typedef struct st_gh_relay_opts_t {
     const char *node_id; /* this process's name in GH_EVENT.ORIGIN; NULL = host:pid:random */
-    int poll_ms;         /* how often others' events are read; 0 = 200 */
+    int poll_ms;         /* how often others' events are read; 0 = 200 (1000 while PostgreSQL notifications work) */
     int retention_s;     /* how long rows are kept; 0 = 600 */
     int behind_ms;       /* /health says BEHIND when the last good read is older than this; 0 = 3000 */
 } gh_relay_opts_t;
@@ -25,6 +25,7 @@ typedef struct st_gh_relay_status_t {
     uint64_t sent;         /* local events written */
     uint64_t received;     /* others' events published locally */
     uint64_t resyncs;      /* times a gap forced a "everything may have changed" event */
+    int listening;         /* PostgreSQL: LISTEN is in place, so others' events are read as they commit */
     char last_error[600];
 } gh_relay_status_t;
 

@@ -107,6 +107,19 @@ int gh_db_query_int(gh_db_conn_t *conn, const char *sql, const gh_db_value_t *ar
 /* Run a script of DDL statements separated by `;` lines (not prepared: for trusted schema files only). */
 int gh_db_exec_script(gh_db_conn_t *conn, const char *script, gh_err_t *err);
 
+/* Change notifications between the processes sharing a database (PostgreSQL LISTEN/NOTIFY); databases without
+ * them (SQLite, MySQL/MariaDB) are polled instead, so each call below says what it does there. */
+int gh_db_pool_can_notify(const gh_db_pool_t *pool);
+/* Receive channel's notifications on this connection until it goes back to the pool. GH_ERR where the database
+ * has none. A lost connection loses the LISTEN with it: wait_notify then fails and the caller listens again. */
+int gh_db_listen(gh_db_conn_t *conn, const char *channel, gh_err_t *err);
+/* Notify channel's listeners when the current transaction commits (at once outside one). GH_OK, doing nothing,
+ * where the database has no notifications. */
+int gh_db_notify(gh_db_conn_t *conn, const char *channel, gh_err_t *err);
+/* Wait up to timeout_ms on a listening connection: 1 when notifications arrived (all consumed), 0 on timeout,
+ * GH_ERR when the connection was lost or is not listening. */
+int gh_db_wait_notify(gh_db_conn_t *conn, int timeout_ms, gh_err_t *err);
+
 /* --- registry of drivers (see db/driver.h) --- */
 
 /* Register the built-in drivers (sqlite, postgresql, mysql) in the plugin registry. Idempotent. */

@@ -29,6 +29,7 @@ typedef struct st_gh_event_t {
     const char *token_hash;   /* the stored hash of a revoked access token (never the token itself) */
     const char *name;         /* policy name, or a new status (PUBLISHED, BLOCKED...) for information */
     unsigned flags;           /* GH_EV_F_* */
+    int64_t at_ms;            /* when it was written (epoch ms): set by the cluster relay; 0 for local events */
 } gh_event_t;
 
 /* The event came from another process through the cluster relay (modules/cluster): relays must not send it on. */

@@ -1,7 +1,13 @@
 /* The gateway token cache (WSO2 gatewayKeyCache): validation results per token and API, shared by every
  * loop, each entry living until the earliest of TokenCacheExpiry and the token's own expiry. Revocation,
  * subscription, application and key events drop entries at once (module.c). Entries are reference counted so
- * a request keeps its result while the cache drops it. */
+ * a request keeps its result while the cache drops it.
+ *
+ * Dropping is not enough in a cluster: the validation that refills the entry may ask a key manager that has not
+ * heard of the revocation yet (its own 10 s cache, its relay a poll behind) and hear "active" again, or may have
+ * been in flight when the event came. So revocations are also remembered for a while (tombstones) and checked
+ * against every fresh answer, and answers that began before a drop are not cached. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gatehouse/mem.h"
@@ -13,10 +19,23 @@ typedef struct st_slot_t {
     char key[96];
 } slot_t;
 
+#define GW_REVOKED_TTL_MS 120000 /* outlives any key manager's token cache and relay delay */
+#define GW_REVOKED_MAX 4096      /* revocations remembered at once; beyond it the oldest are forgotten */
+
+typedef struct st_tomb_t {
+    char token_hash[65];   /* or "" */
+    char consumer_key[256]; /* or "" */
+    int64_t at_ms;         /* consumer key: tokens issued before this */
+    int64_t until_ms;
+} tomb_t;
+
 static struct {
     pthread_mutex_t mu;
     slot_t **b;
     size_t nb, n, max;
+    uint64_t epoch;
+    tomb_t tombs[GW_REVOKED_MAX]; /* a ring: next is the oldest once full */
+    size_t next_tomb, n_tombs;
 } C = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 void gw_entry_unref(gw_entry_t *e)
@@ -151,6 +170,7 @@ void gw_cache_put(const char *key, gw_entry_t *e)
 void gw_cache_drop(const char *prefix)
 {
     pthread_mutex_lock(&C.mu);
+    C.epoch++;
     if (C.b != NULL)
         drop_where(prefix != NULL ? pred_prefix : pred_all, prefix, 0);
     pthread_mutex_unlock(&C.mu);
@@ -164,4 +184,54 @@ size_t gw_cache_size(void)
     n = C.n;
     pthread_mutex_unlock(&C.mu);
     return n;
+}
+
+uint64_t gw_cache_epoch(void)
+{
+    uint64_t e;
+
+    pthread_mutex_lock(&C.mu);
+    e = C.epoch;
+    pthread_mutex_unlock(&C.mu);
+    return e;
+}
+
+void gw_cache_revoke(const char *token_hash, const char *consumer_key, int64_t at_ms)
+{
+    int64_t now = gh_gw_now_ms();
+    tomb_t *t;
+
+    if ((token_hash == NULL || *token_hash == '\0') && (consumer_key == NULL || *consumer_key == '\0'))
+        return;
+    pthread_mutex_lock(&C.mu);
+    t = &C.tombs[C.next_tomb];
+    memset(t, 0, sizeof(*t));
+    if (token_hash != NULL)
+        snprintf(t->token_hash, sizeof(t->token_hash), "%s", token_hash);
+    else
+        snprintf(t->consumer_key, sizeof(t->consumer_key), "%s", consumer_key);
+    t->at_ms = at_ms > 0 ? at_ms : now;
+    t->until_ms = now + GW_REVOKED_TTL_MS;
+    C.next_tomb = (C.next_tomb + 1) % GW_REVOKED_MAX;
+    if (C.n_tombs < GW_REVOKED_MAX)
+        C.n_tombs++;
+    pthread_mutex_unlock(&C.mu);
+}
+
+int gw_cache_revoked(const char *token_hash, const char *consumer_key, int64_t issued_ms, int64_t now_ms)
+{
+    int hit = 0;
+
+    pthread_mutex_lock(&C.mu);
+    for (size_t i = 0; i < C.n_tombs && !hit; ++i) {
+        const tomb_t *t = &C.tombs[i];
+        if (t->until_ms <= now_ms)
+            continue;
+        if (t->token_hash[0] != '\0')
+            hit = token_hash != NULL && strcmp(t->token_hash, token_hash) == 0;
+        else
+            hit = consumer_key != NULL && strcmp(t->consumer_key, consumer_key) == 0 && issued_ms < t->at_ms;
+    }
+    pthread_mutex_unlock(&C.mu);
+    return hit;
 }

@@ -102,8 +102,16 @@ void gw_cache_dispose(void);
 /* A referenced entry or NULL. key = sha256 hex of the token + ":" + API id. */
 gw_entry_t *gw_cache_get(const char *key, int64_t now_ms);
 void gw_cache_put(const char *key, gw_entry_t *e);
-/* Drop entries whose key starts with prefix (a token hash); NULL drops everything. */
+/* Drop entries whose key starts with prefix (a token hash); NULL drops everything. Every drop moves the epoch on. */
 void gw_cache_drop(const char *prefix);
+/* Changes with every drop: a validation that began before a drop may carry what the drop was about, so its
+ * answer is served to the requests that waited for it but not cached (validate.c). */
+uint64_t gw_cache_epoch(void);
+/* Remember a revocation for GW_REVOKED_TTL_MS: one token (token_hash), or every token of consumer_key issued
+ * before at_ms. A key manager that has not heard of it yet (another process, its own cache) may still call the
+ * token active; the gateway does not believe it (gw_cache_revoked). */
+void gw_cache_revoke(const char *token_hash, const char *consumer_key, int64_t at_ms);
+int gw_cache_revoked(const char *token_hash, const char *consumer_key, int64_t issued_ms, int64_t now_ms);
 size_t gw_cache_size(void);
 
 /* --- throttle.c: counters behind an interface (gh_gw_counters_t in gateway.h) --- */

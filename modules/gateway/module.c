@@ -105,6 +105,8 @@ static void on_event(const gh_event_t *ev, void *data)
         gw_cache_drop(NULL);
         break;
     case GH_EV_TOKEN_REVOKED:
+        if (!(ev->flags & GH_EV_F_ALL))
+            gw_cache_revoke(ev->consumer_key == NULL ? ev->token_hash : NULL, ev->consumer_key, ev->at_ms);
         gw_cache_drop(ev->token_hash != NULL && ev->consumer_key == NULL ? ev->token_hash : NULL);
         break;
     case GH_EV_SUBSCRIPTION_CHANGED:

@@ -3,6 +3,7 @@
  * and API share one validation, and at most gw->max_inflight validations run at once; the rest wait in a
  * bounded queue, so a burst of unknown tokens cannot take every worker from the cached traffic of other loops
  * nor grow without limit. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
@@ -31,6 +32,7 @@ typedef struct st_vjob_t {
     gh_err_t err;
     gw_entry_t *entry;
     int64_t t0;
+    uint64_t epoch; /* gw_cache_epoch() when the validation began */
 } vjob_t;
 
 static __thread struct {
@@ -65,6 +67,7 @@ static void submit(vjob_t *j)
     L.running = j;
     L.n_running++;
     j->t0 = gw_now_us();
+    j->epoch = gw_cache_epoch();
     gh_job_submit(&j->super, NULL);
 }
 
@@ -116,9 +119,16 @@ static void on_done(gh_job_t *job)
         j->entry->km_unreachable = j->err.code == GH_E_UNAVAILABLE;
     } else {
         gw_entry_t *e = j->entry;
+        char hash[65];
+        snprintf(hash, sizeof(hash), "%.*s", (int)strcspn(j->key, ":"), j->key);
+        if (e->info.authorized && gw_cache_revoked(hash, e->info.consumer_key, e->info.issued_ms, now)) {
+            /* revoked here, still active at a key manager that has not heard of it yet */
+            e->info.authorized = 0;
+            e->info.validation_status = GH_KV_INVALID_CREDENTIALS;
+        }
         e->token_exp_ms = e->info.validity_ms < 0 ? 0 : e->info.issued_ms + e->info.validity_ms;
         e->expires_ms = entry_expiry(j->gw, e, now);
-        if (j->gw->conf->apim.gateway_token_cache)
+        if (j->gw->conf->apim.gateway_token_cache && gw_cache_epoch() == j->epoch)
             gw_cache_put(j->key, e);
     }
     for (w = j->waiters; w != NULL; w = w->next) {

@@ -96,7 +96,8 @@ class Server:
         self.log_path = os.path.join(conf.home, "gatehouse.log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([BIN, "--conf", conf.dir, "--profile", profile, "--workers", str(workers),
-                                      "--bind", "127.0.0.1"] + list(args),
+                                      "--bind", "127.0.0.1"] + list(args) +
+                                     os.environ.get("GH_TEST_SERVER_ARGS", "").split(),
                                      stdout=self.log, stderr=subprocess.STDOUT)
 
     def port(self, base):

@@ -111,6 +111,10 @@ class Node:
         try:
             rc = self.stop()
             self.tail = self.srv.output()[-6000:] if self.srv is not None else ""
+            if self.srv is not None and os.environ.get("GH_TEST_LOG_DIR"):  # keep whole logs for a post-mortem
+                with open(os.path.join(os.environ["GH_TEST_LOG_DIR"], "%s-%d.log" % (self.profile, self.conf.offset)),
+                          "w") as f:
+                    f.write(self.srv.output())
             return rc
         finally:
             self.conf.cleanup()
