@@ -170,6 +170,7 @@ class Load:
                     with self.mu:
                         self.errors += 1
                         self.first_bad = self.first_bad or repr(e)
+                    time.sleep(0.1)  # a gateway that does not answer: no busy loop
                     continue
                 with self.mu:
                     self.codes[r.status_code] = self.codes.get(r.status_code, 0) + 1
