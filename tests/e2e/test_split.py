@@ -91,6 +91,7 @@ class Node:
         for rel, pattern, repl in edits:
             self.conf.edit(rel, pattern, repl)
         self.profile = profile
+        self.kind = kind
         self.srv = None
 
     def start(self, wait=9763):
@@ -112,7 +113,7 @@ class Node:
             rc = self.stop()
             self.tail = self.srv.output()[-6000:] if self.srv is not None else ""
             if self.srv is not None and os.environ.get("GH_TEST_LOG_DIR"):  # keep whole logs for a post-mortem
-                with open(os.path.join(os.environ["GH_TEST_LOG_DIR"], "%s-%d.log" % (self.profile, self.conf.offset)),
+                with open(os.path.join(os.environ["GH_TEST_LOG_DIR"], "%s-%s-%d.log" % (self.kind, self.profile.replace(",", "+"), self.conf.offset)),
                           "w") as f:
                     f.write(self.srv.output())
             return rc
@@ -397,12 +398,8 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
             time.sleep(0.02)
         self.figure("revocation at km1 refused by", took)
         self.assertFalse(pending, "still accepted after 5 s: %s" % list(pending))
-        # The target is one second. On a loaded machine the event's commit itself sometimes becomes visible 1-2 s
-        # late, to every process at once (docs/deployment.md, "Not yet"): bounded at 3 s here, and reported.
-        for name, t in took.items():
-            if t >= 1.0:
-                print("WARNING: %s saw the revocation after %.3f s (over the 1 s target)" % (name, t))
-            self.assertLess(t, 3.0, "%s took %.3f s" % (name, t))
+        for name, t in took.items():  # the target: within one second
+            self.assertLess(t, 1.0, "%s saw the revocation after %.3f s" % (name, t))
 
     # --- the portal node (Publisher / Store REST, HTTP Basic: bearer tokens need a key manager in the process) ----
 
@@ -689,6 +686,20 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
         # gw2 fails over to km2, whichever it tries first
         r = self.call(self.gw2, unseen2)
         self.assertEqual(r.status_code, 200, r.text)
+        # so do /token and /revoke through gw2 (round-robin would send every other one to the dead km1)
+        c = self.client
+        for _ in range(4):
+            t = self.token(self.gw2)
+            self.assertEqual(self.call(self.gw2, t).status_code, 200)
+            r = requests.post(self.gw2.url(8280, "/revoke"), data={"token": t}, timeout=30,
+                              headers=dict(FORM, Authorization=basic(c["client_id"], c["client_secret"])))
+            self.assertEqual(r.status_code, 200, r.text)
+        # gw1 has only km1: its /token says the key manager cannot be reached
+        r = requests.post(self.gw1.url(8280, "/token"), data={"grant_type": "password", "username": "alice",
+                                                             "password": "Alice-pass-123"}, timeout=30,
+                          headers=dict(FORM, Authorization=basic(c["client_id"], c["client_secret"])))
+        self.assertEqual(r.status_code, 503, r.text)
+        self.assertEqual(self.fault(r)["code"], 101503)
         # km1 back: gw1 recovers by itself
         self.km1.start()
         deadline = time.monotonic() + 10
