@@ -161,6 +161,22 @@ int gw_forward_remote(gh_gw_t *gw, h2o_req_t *req, h2o_iovec_t path)
         gh_http_send(req, 413, "text/plain", H2O_STRLIT("request body too large\n"));
         return GH_OK;
     }
+    /* the request line and headers are written by hand below: nothing may end a line or a field early */
+    for (size_t i = 0; i < path.len; ++i)
+        if ((unsigned char)path.base[i] <= 0x20 || path.base[i] == 0x7f) {
+            gh_http_send(req, 400, "text/plain", H2O_STRLIT("bad request path\n"));
+            return GH_OK;
+        }
+    {
+        static const char *const names[] = {"content-type", "authorization", "accept"};
+        for (size_t i = 0; i < GH_ARRAY_SIZE(names); ++i) {
+            const h2o_iovec_t *v = gh_http_header(req, names[i]);
+            if (v != NULL && !gh_uri_header_value_ok(v->base, v->len)) {
+                gh_http_send(req, 400, "text/plain", H2O_STRLIT("bad request header\n"));
+                return GH_OK;
+            }
+        }
+    }
     j = gh_calloc(1, sizeof(*j));
     j->super.work = on_work;
     j->super.answer = on_answer;

@@ -694,6 +694,10 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
             r = requests.post(self.gw2.url(8280, "/revoke"), data={"token": t}, timeout=30,
                               headers=dict(FORM, Authorization=basic(c["client_id"], c["client_secret"])))
             self.assertEqual(r.status_code, 200, r.text)
+        # the forwarded request is written by hand: a path cannot smuggle a header or a second request line
+        r = requests.post(self.gw2.url(8280, "/token/%0d%0aX-Injected:%20yes"), data={"grant_type": "password"},
+                          headers=FORM, timeout=30)
+        self.assertIn(r.status_code, (400, 404), r.text)
         # gw1 has only km1: its /token says the key manager cannot be reached
         r = requests.post(self.gw1.url(8280, "/token"), data={"grant_type": "password", "username": "alice",
                                                              "password": "Alice-pass-123"}, timeout=30,
