@@ -75,10 +75,10 @@ static void on_work(gh_job_t *job)
             free(req);
             if (ok) {
                 j->rc = GH_OK;
-                atomic_store(&k->t[ti].down_until_ms, 0);
+                kvr_mark(k, ti, 1);
                 return;
             }
-            atomic_store(&k->t[ti].down_until_ms, now + KVR_DOWN_MS);
+            kvr_mark(k, ti, 0);
             if (sent)
                 return; /* it may have acted on it: not again elsewhere */
         }

@@ -23,6 +23,7 @@ typedef struct st_target_t {
     char *base;               /* scheme://host:port, where the gateway forwards /token and friends */
     int tls;
     _Atomic int64_t down_until_ms;
+    _Atomic int64_t last_ok_ms, last_fail_ms; /* for /health: did the last call reach it? */
 } target_t;
 
 typedef struct st_conn_t {
@@ -44,6 +45,7 @@ typedef struct st_kvr_t {
     pthread_cond_t cv;
     int inflight;
     conn_t *idle;
+    int health; /* the "key-managers" /health component */
 } kvr_t;
 
 typedef struct st_resp_t {
@@ -54,6 +56,8 @@ typedef struct st_resp_t {
 } resp_t;
 
 int64_t kvr_mono_ms(void);
+/* Record a call's outcome for target ti: a failure skips it for KVR_DOWN_MS and shows in /health. */
+void kvr_mark(kvr_t *k, size_t ti, int ok);
 void kvr_conn_close(conn_t *c);
 /* One call to target ti on a kept-alive connection (or a new one; a stale one is retried once on a new one):
  * 1 answered (resp filled: free resp->buf), 0 failed (err says why, GH_E_UNAVAILABLE). *sent (may be NULL) says

@@ -683,6 +683,13 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
         self.assertEqual((f["code"], f["message"]), (900900, "Key Manager Unreachable"), r.text)
         self.assertIn("unreachable", f["description"])
         self.assertIsNotNone(r.headers.get("Retry-After"))
+        # /health says so, without taking the gateway out of a load balancer: it still serves cached tokens
+        r = requests.get(self.gw1.url(8280, "/health"), timeout=10)
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(r.json()["status"], "DEGRADED", r.text)
+        kms = [c for c in r.json()["components"] if c["name"] == "key-managers"]
+        self.assertEqual([c["status"] for c in kms], ["DEGRADED"], r.text)
+        self.assertIn(":%d" % (9443 + self.km1.conf.offset), kms[0]["detail"])
         # gw2 fails over to km2, whichever it tries first
         r = self.call(self.gw2, unseen2)
         self.assertEqual(r.status_code, 200, r.text)
@@ -711,6 +718,8 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
             time.sleep(0.2)
         r = self.call(self.gw1, unseen)
         self.assertEqual(r.status_code, 200, r.text)
+        r = requests.get(self.gw1.url(8280, "/health"), timeout=10)
+        self.assertEqual((r.status_code, r.json()["status"]), (200, "UP"), r.text)
 
 
 class ClientTypeTest(unittest.TestCase):
