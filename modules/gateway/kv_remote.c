@@ -362,8 +362,9 @@ const gh_plugin_t *gw_kv_select(gh_server_t *srv, gh_err_t *err)
 {
     const char *type = gh_server_conf(srv)->apim.key_validator_client_type;
 
-    /* a key manager in this process answers directly, whatever the client type says (all-in-one) */
-    if (gh_server_km(srv) != NULL)
+    /* the key-manager role in this process answers directly, whatever the client type says (all-in-one); a key
+     * manager run only for the portals of this process does not: the gateway asks APIKeyValidator/ServerURL */
+    if ((gh_server_roles(srv) & GH_ROLE_KM) && gh_server_km(srv) != NULL)
         return gh_registry_find(GH_FAMILY_KEY_VALIDATION, "in-process", err);
     if (type == NULL || type[0] == '\0')
         type = "WSClient";

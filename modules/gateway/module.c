@@ -226,7 +226,8 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     gw->kv = kv->ops;
     if ((gw->kv_cls = gw->kv->create(srv, err)) == NULL) /* e.g. a ws-client without a usable ServerURL */
         return GH_ERR;
-    gw->km_local = gh_server_km(srv) != NULL;
+    /* the key-manager role, not merely a key manager (portal roles run one for themselves) */
+    gw->km_local = (gh_server_roles(srv) & GH_ROLE_KM) && gh_server_km(srv) != NULL;
     gw->counters = gw_counters_select(srv, gw->pool); /* memory, or shared with other gateways */
     gw->counters_cls = gw->counters->create();
     gw->client_ssl = client_ssl(conf);

@@ -9,10 +9,12 @@ gw1 validates through km1 only; gw2 through "km1, km2" (round-robin with failove
   through either gateway;
 - revocation: a token revoked at km1 is refused by both gateways and reported inactive by km2 within one second
   (measured, printed);
-- api_change: through the portal node's Publisher and Store REST APIs (v0.14, HTTP Basic: the portal node runs no
-  key manager), an API created, published and subscribed answers 200 on both gateways within two seconds; blocked,
+- api_change: through the portal node's Publisher and Store REST APIs (v0.14, HTTP Basic), an API created, published and subscribed answers 200 on both gateways within two seconds; blocked,
   503 700700 on both within two seconds; re-published, 200 again; its subscription blocked by the publisher, 403 on
   both; unblocked, 200 (each measured from the REST call, printed);
+- portal_keys: the portal node has no key-manager role but runs a key manager for its portals (the deployment's
+  key material copied from km1): a REST client registered and signed in there, an application's keys generated
+  there; that secret authenticates at the key managers through both gateways' /token, and the token works;
 - throttle: a 10-per-minute tier holds across both gateways (10 or 11 of 16 calls alternating between them);
 - db_outage: the database server stopped for 10 s (pg_ctl, or a clean MariaDB shutdown, through
   tests/support/dbservers.sh down/up) right after an API, a subscription and tokens were committed: meanwhile both
@@ -220,6 +222,7 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
                 pem2 = f.read()
             for gw in (self.gw1, self.gw2, self.portal):
                 gw.conf.write("security/client-truststore.pem", pem1 + pem2)
+            share_keys(self.km1, self.portal)  # it serves the portals' tokens and keys with the deployment's keys
             self.portal.start()
             self.echo_port = free_port()
             self.echo = subprocess.Popen([ECHO, "--port", str(self.echo_port), "--jwks",
@@ -236,6 +239,8 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
                 self.revocation()
             with self.subTest("api_change"):
                 self.api_change()
+            with self.subTest("portal_keys"):
+                self.portal_keys()
             with self.subTest("throttle"):
                 self.throttle()
             with self.subTest("db_outage"):
@@ -401,7 +406,7 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
         for name, t in took.items():  # the issue's target: within one second
             self.assertLess(t, 1.0, "%s saw the revocation after %.3f s" % (name, t))
 
-    # --- the portal node (Publisher / Store REST, HTTP Basic: bearer tokens need a key manager in the process) ----
+    # --- the portal node (Publisher / Store REST, HTTP Basic) ------------------------------------------------
 
     def rest(self, method, path, body=None, status=200):
         r = requests.request(method, self.portal.url(9763, path), auth=ADMIN, json=body, timeout=30)
@@ -453,6 +458,54 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
                          "%s: not every gateway within 6 s" % what)
         for name, t in took.items():
             self.assertLess(t, limit, "%s: %s took %.3f s" % (what, name, t))
+
+    def portal_keys(self):
+        """The tutorial's REST flow on the portal node, which has no key-manager role: a REST client registered and
+        signed in there (a bearer token for the Store API), an application subscribed and its keys generated there.
+        The consumer secret then authenticates at the key managers (through both gateways' /token) and the token
+        is accepted by both gateways."""
+        base = self.portal.url(9763, "")
+        r = requests.post(base + "/client-registration/v0.14/register", auth=ADMIN, timeout=30,
+                          json={"callbackUrl": "www.google.lk", "clientName": "rest_api_store", "owner": "admin",
+                                "grantType": "password refresh_token", "saasApp": True})
+        self.assertEqual(r.status_code, 200, r.text)
+        reg = r.json()
+        r = requests.post(base + "/oauth2/token", timeout=30,
+                          headers=dict(FORM, Authorization=basic(reg["clientId"], reg["clientSecret"])),
+                          data={"grant_type": "password", "username": "admin", "password": "admin",
+                                "scope": "apim:subscribe"})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertIn("apim:subscribe", r.json()["scope"].split())
+        bearer = {"Authorization": "Bearer " + r.json()["access_token"]}
+        api_id = self.create_api("keysApi")
+        self.lifecycle(api_id, "Publish")
+        r = requests.post(base + STORE + "/applications", headers=bearer, timeout=30,
+                          json={"name": "portalKeys", "throttlingTier": "Unlimited"})
+        self.assertEqual(r.status_code, 201, r.text)
+        app = r.json()["applicationId"]
+        r = requests.post(base + STORE + "/subscriptions", headers=bearer, timeout=30,
+                          json={"applicationId": app, "apiIdentifier": api_id, "tier": "Unlimited"})
+        self.assertEqual(r.status_code, 201, r.text)
+        r = requests.post(base + STORE + "/applications/generate-keys?applicationId=" + app, headers=bearer, timeout=30,
+                          json={"keyType": "PRODUCTION", "validityTime": "3600", "accessAllowDomains": ["ALL"],
+                                "supportedGrantTypes": ["client_credentials", "password"]})
+        self.assertEqual(r.status_code, 200, r.text)
+        ck, cs = r.json()["consumerKey"], r.json()["consumerSecret"]
+        for gw in self.gws:  # gw1's /token goes to km1; gw2's to km1 or km2
+            r = requests.post(gw.url(8280, "/token"), headers=dict(FORM, Authorization=basic(ck, cs)), timeout=30,
+                              data={"grant_type": "client_credentials"})
+            self.assertEqual(r.status_code, 200, r.text)
+            t = r.json()["access_token"]
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline and self.call(gw, t, "/keysApi/v1/hello").status_code != 200:
+                time.sleep(0.05)
+            r = self.call(gw, t, "/keysApi/v1/hello")
+            self.assertEqual(r.status_code, 200, r.text)
+            self.assertEqual(r.json()["jwt"]["claims"][D + "applicationname"], "portalKeys")
+        # a wrong secret is refused at the key manager as at the portal node
+        r = requests.post(self.gw1.url(8280, "/token"), headers=dict(FORM, Authorization=basic(ck, cs + "x")),
+                          timeout=30, data={"grant_type": "client_credentials"})
+        self.assertEqual(r.status_code, 401, r.text)
 
     def api_change(self):
         """An API published, blocked, re-published and its subscription blocked and unblocked on the portal node:
