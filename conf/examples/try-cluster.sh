@@ -77,6 +77,11 @@ start() {
                 [ "$o" = key-manager ] && continue
                 mkdir -p "$RUN_DIR/$o/repository/conf/security"
                 cp "$conf/security/gatehouse-cert.pem" "$RUN_DIR/$o/repository/conf/security/client-truststore.pem"
+                # the portal node runs a key manager for its portals: the deployment's key material
+                if [ "$o" = portal ] && [ ! -f "$RUN_DIR/$o/repository/conf/security/gatehouse-secret.key" ]; then
+                    cp -R "$conf/security/gatehouse-secret.key" "$conf/security/oauth-keys" \
+                        "$RUN_DIR/$o/repository/conf/security/"
+                fi
             done
         fi
         echo "$n: pid $(cat "$RUN_DIR/$n.pid"), $(grep -o 'server: [a-z]*: https[^ ]* http[^ ]*' "$RUN_DIR/$n.log" | tr '\n' ' ')"

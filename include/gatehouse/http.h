@@ -5,6 +5,7 @@
 
 #include <h2o.h>
 #include <jansson.h>
+#include "gatehouse/rest.h"
 
 /* Send body (copied) with the given content type. */
 void gh_http_send(h2o_req_t *req, int status, const char *ctype, const char *body, size_t len);

@@ -232,30 +232,12 @@ static void on_work(gh_job_t *job)
     }
 }
 
-static const char *reason(int status)
-{
-    switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
-    }
-}
 
 /* the v0.14 REST error body */
 static void send_error(h2o_req_t *req, int status, const char *field, const char *desc)
 {
-    json_t *e = json_pack("{s:i,s:s,s:s,s:s,s:[]}", "code", status, "message", reason(status), "description", desc,
-                          "moreInfo", "", "error");
+    json_t *e = gh_http_rest_error(status, gh_http_reason(status), desc, field, desc);
 
-    if (field != NULL && field[0] != '\0')
-        json_array_append_new(json_object_get(e, "error"), json_pack("{s:s,s:s}", "code", field, "message", desc));
     if (status == 401)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
                        H2O_STRLIT("Bearer realm=\"Gatehouse\""));

@@ -102,7 +102,7 @@ static int on_health(h2o_handler_t *self, h2o_req_t *req)
     gh_health_t *h = &srv->health;
     json_t *body, *roles, *dss, *comps;
     char buf[128], *save = NULL, *tok;
-    int all_up = 1;
+    int all_up = 1, degraded = 0;
     size_t i;
 
     if (!gh_http_method_is(req, "GET") && !gh_http_method_is(req, "HEAD"))
@@ -140,10 +140,13 @@ static int on_health(h2o_handler_t *self, h2o_req_t *req)
         if (detail[0] != '\0')
             json_object_set_new(c, "detail", json_string(detail));
         json_array_append_new(comps, c);
-        if (st != GH_HEALTH_UP)
+        if (st == GH_HEALTH_DEGRADED)
+            degraded = 1;
+        else if (st != GH_HEALTH_UP)
             all_up = 0;
     }
-    body = json_pack("{s:s,s:s,s:o,s:o,s:o}", "status", all_up ? "UP" : "DOWN", "version", GH_VERSION, "roles",
+    body = json_pack("{s:s,s:s,s:o,s:o,s:o}", "status", !all_up ? "DOWN" : degraded ? "DEGRADED" : "UP", "version",
+                     GH_VERSION, "roles",
                      roles, "datasources", dss, "components", comps);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     gh_http_send_json(req, all_up ? 200 : 503, body);

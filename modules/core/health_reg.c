@@ -65,5 +65,5 @@ int gh_health_component(size_t i, const char **name, gh_health_state_t *state, c
 
 const char *gh_health_state_name(gh_health_state_t s)
 {
-    return s == GH_HEALTH_UP ? "UP" : s == GH_HEALTH_BEHIND ? "BEHIND" : "DOWN";
+    return s == GH_HEALTH_UP ? "UP" : s == GH_HEALTH_BEHIND ? "BEHIND" : s == GH_HEALTH_DEGRADED ? "DEGRADED" : "DOWN";
 }

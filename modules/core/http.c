@@ -9,34 +9,9 @@
 #include "gatehouse/http.h"
 #include "gatehouse/log.h"
 #include "gatehouse/mem.h"
+#include "gatehouse/rest.h"
 #include "gatehouse/uri.h"
 
-static const char *reason_of(int status)
-{
-    switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Unknown";
-    }
-}
 
 void gh_http_send(h2o_req_t *req, int status, const char *ctype, const char *body, size_t len)
 {
@@ -44,7 +19,7 @@ void gh_http_send(h2o_req_t *req, int status, const char *ctype, const char *bod
     h2o_iovec_t buf = h2o_strdup(&req->pool, body, len);
 
     req->res.status = status;
-    req->res.reason = reason_of(status);
+    req->res.reason = gh_http_reason(status);
     req->res.content_length = len;
     if (ctype != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
@@ -83,7 +58,7 @@ void gh_http_send_scim_error(h2o_req_t *req, int status, const char *scim_type, 
 
     snprintf(st, sizeof(st), "%d", status);
     j = json_pack("{s:[s],s:s,s:s}", "schemas", "urn:ietf:params:scim:api:messages:2.0:Error", "status", st,
-                  "detail", detail ? detail : reason_of(status));
+                  "detail", detail ? detail : gh_http_reason(status));
     if (scim_type != NULL)
         json_object_set_new(j, "scimType", json_string(scim_type));
     s = json_dumps(j, JSON_COMPACT);

@@ -97,6 +97,37 @@ static int pred_prefix(const slot_t *s, const void *arg, int64_t now)
     return strncmp(s->key, arg, strlen(arg)) == 0;
 }
 
+typedef struct st_related_t {
+    int64_t api_id;
+    char application_id[24];
+    const char *consumer_key;
+} related_t;
+
+/* Refusals go too: a new subscription or new keys may turn them into grants. */
+static int pred_related(const slot_t *s, const void *arg, int64_t now)
+{
+    const related_t *m = arg;
+    const gh_keyval_info_t *i = &s->e->info;
+    const char *colon;
+
+    (void)now;
+    if (!i->authorized)
+        return 1;
+    if (m->consumer_key != NULL && strcmp(i->consumer_key, m->consumer_key) == 0)
+        return 1;
+    if (m->application_id[0] == '\0' || strcmp(i->application_id, m->application_id) != 0)
+        return 0;
+    return m->api_id == 0 || ((colon = strchr(s->key, ':')) != NULL && strtoll(colon + 1, NULL, 10) == m->api_id);
+}
+
+static int pred_api(const slot_t *s, const void *arg, int64_t now)
+{
+    const char *colon = strchr(s->key, ':');
+
+    (void)now;
+    return colon != NULL && strtoll(colon + 1, NULL, 10) == *(const int64_t *)arg;
+}
+
 static int pred_expired(const slot_t *s, const void *arg, int64_t now)
 {
     (void)arg;
@@ -173,6 +204,28 @@ void gw_cache_drop(const char *prefix)
     C.epoch++;
     if (C.b != NULL)
         drop_where(prefix != NULL ? pred_prefix : pred_all, prefix, 0);
+    pthread_mutex_unlock(&C.mu);
+}
+
+void gw_cache_drop_related(int64_t api_id, int64_t application_id, const char *consumer_key)
+{
+    related_t m = {.api_id = api_id, .consumer_key = consumer_key};
+
+    if (application_id > 0)
+        snprintf(m.application_id, sizeof(m.application_id), "%lld", (long long)application_id);
+    pthread_mutex_lock(&C.mu);
+    C.epoch++;
+    if (C.b != NULL)
+        drop_where(pred_related, &m, 0);
+    pthread_mutex_unlock(&C.mu);
+}
+
+void gw_cache_drop_api(int64_t api_id)
+{
+    pthread_mutex_lock(&C.mu);
+    C.epoch++;
+    if (C.b != NULL)
+        drop_where(pred_api, &api_id, 0);
     pthread_mutex_unlock(&C.mu);
 }
 

@@ -327,7 +327,7 @@ static const gh_gw_counters_t cluster_counters = {
 const gh_gw_counters_t *gw_counters_select(gh_server_t *srv, gh_db_pool_t *pool)
 {
     const char *env = getenv("GH_GW_COUNTERS");
-    int cluster = env != NULL && env[0] != '\0' ? strcmp(env, "cluster") == 0 : gh_server_km(srv) == NULL;
+    int cluster = env != NULL && env[0] != '\0' ? strcmp(env, "cluster") == 0 : !(gh_server_roles(srv) & GH_ROLE_KM);
 
     if (!cluster)
         return gw_counters_memory();

@@ -45,6 +45,10 @@ int gw_on_forward(h2o_handler_t *self, h2o_req_t *req)
         h2o_reprocess_request(req, req->method, req->scheme, h2o_iovec_init(H2O_STRLIT("management")), path, NULL, 1);
         return 0;
     }
+    /* API calls (not the browser's /authorize, which needs h2o's proxy for cookies and redirects) fail over */
+    if (!h2o_memis(path.base, strlen("/oauth2/authorize"), H2O_STRLIT("/oauth2/authorize")) &&
+        gw_forward_remote(gw, req, path) == GH_OK)
+        return 0;
     if ((km = gw_kv_remote_base(gw)) == NULL)
         km = gw->km_url;
     if (km == NULL) {

@@ -151,6 +151,11 @@ void gw_cache_drop(const char *prefix);
 /* Changes with every drop: a validation that began before a drop may carry what the drop was about, so its
  * answer is served to the requests that waited for it but not cached (validate.c). */
 uint64_t gw_cache_epoch(void);
+/* Drop what a subscription, application or keys change can affect: entries of application_id (> 0; of api_id
+ * only when api_id > 0), entries of consumer_key (non-NULL), and every refusal. Moves the epoch on. */
+void gw_cache_drop_related(int64_t api_id, int64_t application_id, const char *consumer_key);
+/* Drop every entry of one API. Moves the epoch on. */
+void gw_cache_drop_api(int64_t api_id);
 /* Remember a revocation for GW_REVOKED_TTL_MS: one token (token_hash), or every token of consumer_key issued
  * before at_ms. A key manager that has not heard of it yet (another process, its own cache) may still call the
  * token active; the gateway does not believe it (gw_cache_revoked). */
@@ -275,6 +280,9 @@ int64_t gw_now_us(void);
 
 /* forward.c: /token, /revoke, /userinfo, /authorize on the gateway listeners */
 int gw_on_forward(h2o_handler_t *self, h2o_req_t *req);
+/* forward_km.c: forward req to path on a remote key manager from a job, trying the next key manager while one
+ * cannot be reached. GH_ERR (nothing sent) when this gateway has no remote key managers (ws-client). */
+int gw_forward_remote(gh_gw_t *gw, h2o_req_t *req, h2o_iovec_t path);
 void gw_register_kv_inproc(void);
 /* kv_remote.c: the "ws-client" (KeyValidatorClientType WSClient) and the choice between it and in-process */
 void gw_register_kv_remote(void);

@@ -298,16 +298,24 @@ static void give_back(kvr_t *k, conn_t *c)
 }
 
 /* One call to target ti: 1 answered (resp filled), 0 failed (err set). */
-int kvr_call(kvr_t *k, size_t ti, const char *req, size_t reqlen, resp_t *resp, gh_err_t *err)
+int kvr_call(kvr_t *k, size_t ti, const char *req, size_t reqlen, resp_t *resp, int *sent, gh_err_t *err)
 {
     conn_t *c;
     int attempt, rc;
 
+    if (sent != NULL)
+        *sent = 0;
     for (attempt = 0; attempt < 2; ++attempt) {
         int reused = (c = attempt == 0 ? take_idle(k, ti) : NULL) != NULL;
         if (c == NULL && (c = conn_open(k, ti, err)) == NULL)
             return 0;
+        /* on a fresh connection the key manager may have acted on the request, whatever happens next; on a
+         * reused one a write or a read of nothing means the peer had closed it first */
+        if (sent != NULL && !reused)
+            *sent = 1;
         rc = exchange(c, req, reqlen, resp, &k->t[ti], err);
+        if (sent != NULL && rc == -2)
+            *sent = 1;
         if (rc == 0) {
             if (resp->keep_alive)
                 give_back(k, c);
@@ -320,6 +328,23 @@ int kvr_call(kvr_t *k, size_t ti, const char *req, size_t reqlen, resp_t *resp, 
             return 0; /* a fresh connection that failed is the key manager's failure, not a stale socket */
     }
     return 0;
+}
+
+const char *kvr_resp_header(const resp_t *resp, const char *name, size_t *len)
+{
+    struct phr_header h[32];
+    const char *msg;
+    size_t msg_len, nh = GH_ARRAY_SIZE(h), i, nl = strlen(name);
+    int minor, status;
+
+    if (phr_parse_response(resp->buf, resp->body_off, &minor, &status, &msg, &msg_len, h, &nh, 0) <= 0)
+        return NULL;
+    for (i = 0; i < nh; ++i)
+        if (h[i].name_len == nl && strncasecmp(h[i].name, name, nl) == 0) {
+            *len = h[i].value_len;
+            return h[i].value;
+        }
+    return NULL;
 }
 
 SSL_CTX *kvr_trust(const gh_conf_t *conf)

@@ -38,6 +38,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include "gatehouse/form.h"
+#include "gatehouse/health.h"
 #include "gatehouse/keymanager.h"
 #include "gatehouse/log.h"
 #include "gatehouse/mem.h"
@@ -171,7 +172,7 @@ static int validate(void *cls, const gh_keyval_req_t *rq, gh_keyval_info_t *out,
                 continue;
             tried++;
             req = request_text(k, &k->t[ti], rq, &len);
-            ok = kvr_call(k, ti, req, len, &resp, err);
+            ok = kvr_call(k, ti, req, len, &resp, NULL, err);
             OPENSSL_cleanse(req, len);
             free(req);
             if (ok && resp.status == 200) {
@@ -190,12 +191,12 @@ static int validate(void *cls, const gh_keyval_req_t *rq, gh_keyval_info_t *out,
             free(resp.buf);
             resp.buf = NULL;
             if (rc == GH_OK) {
-                atomic_store(&k->t[ti].down_until_ms, 0);
+                kvr_mark(k, ti, 1);
                 break;
             }
             if (err->code == GH_E_AUTH)
                 goto out;
-            atomic_store(&k->t[ti].down_until_ms, now + KVR_DOWN_MS);
+            kvr_mark(k, ti, 0);
         }
         if (rc == GH_OK || tried == (int)k->n)
             break;
@@ -205,6 +206,38 @@ out:
     return rc;
 }
 
+void kvr_mark(kvr_t *k, size_t ti, int ok)
+{
+    int64_t now = kvr_mono_ms();
+
+    atomic_store(&k->t[ti].down_until_ms, ok ? 0 : now + KVR_DOWN_MS);
+    atomic_store(ok ? &k->t[ti].last_ok_ms : &k->t[ti].last_fail_ms, now);
+}
+
+/* DEGRADED, not DOWN, when key managers fail: the gateway still serves every token it validated, and a 503 here
+ * would make a load balancer drop every gateway at once. */
+static gh_health_state_t on_health(void *data, char *detail, size_t size)
+{
+    kvr_t *k = data;
+    size_t i, bad = 0, off = 0;
+
+    detail[0] = '\0';
+    for (i = 0; i < k->n; ++i)
+        if (atomic_load(&k->t[i].last_fail_ms) > atomic_load(&k->t[i].last_ok_ms)) {
+            int w = snprintf(detail + off, off < size ? size - off : 0, "%s%s:%s", bad++ ? ", " : "",
+                             k->t[i].host, k->t[i].port);
+            if (w > 0)
+                off += (size_t)w;
+        }
+    if (bad == 0) {
+        snprintf(detail, size, "%zu key manager(s), the last call to each answered (or none yet)", k->n);
+        return GH_HEALTH_UP;
+    }
+    if (off < size)
+        snprintf(detail + off, size - off, ": the last call failed%s", bad == k->n ? " (all of them)" : "");
+    return GH_HEALTH_DEGRADED;
+}
+
 static void destroy(void *cls)
 {
     kvr_t *k = cls;
@@ -212,6 +245,7 @@ static void destroy(void *cls)
 
     if (k == NULL)
         return;
+    gh_health_unregister(k->health); /* checks run under the registry lock: none runs on k after this */
     while (k->idle != NULL) {
         conn_t *c = k->idle;
         k->idle = c->next;
@@ -285,6 +319,7 @@ static void *create(void *srv, gh_err_t *err)
     for (size_t i = 0; i < k->n; ++i)
         gh_log(GH_LOG_INFO, "gateway", "key validation: %s://%s:%s%s", k->t[i].tls ? "https" : "http", k->t[i].host,
                k->t[i].port, k->t[i].path);
+    k->health = gh_health_register("key-managers", on_health, k);
     return k;
 fail:
     destroy(k);
@@ -300,6 +335,11 @@ void gw_register_kv_remote(void)
 
     if (gh_registry_find(GH_FAMILY_KEY_VALIDATION, "ws-client", NULL) == NULL)
         gh_registry_add(&p, NULL);
+}
+
+kvr_t *gw_kv_remote(const gh_gw_t *gw)
+{
+    return gw->kv == &ws ? gw->kv_cls : NULL;
 }
 
 const char *gw_kv_remote_base(const gh_gw_t *gw)
@@ -322,8 +362,9 @@ const gh_plugin_t *gw_kv_select(gh_server_t *srv, gh_err_t *err)
 {
     const char *type = gh_server_conf(srv)->apim.key_validator_client_type;
 
-    /* a key manager in this process answers directly, whatever the client type says (all-in-one) */
-    if (gh_server_km(srv) != NULL)
+    /* the key-manager role in this process answers directly, whatever the client type says (all-in-one); a key
+     * manager run only for the portals of this process does not: the gateway asks APIKeyValidator/ServerURL */
+    if ((gh_server_roles(srv) & GH_ROLE_KM) && gh_server_km(srv) != NULL)
         return gh_registry_find(GH_FAMILY_KEY_VALIDATION, "in-process", err);
     if (type == NULL || type[0] == '\0')
         type = "WSClient";

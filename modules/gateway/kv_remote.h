@@ -23,6 +23,7 @@ typedef struct st_target_t {
     char *base;               /* scheme://host:port, where the gateway forwards /token and friends */
     int tls;
     _Atomic int64_t down_until_ms;
+    _Atomic int64_t last_ok_ms, last_fail_ms; /* for /health: did the last call reach it? */
 } target_t;
 
 typedef struct st_conn_t {
@@ -44,6 +45,7 @@ typedef struct st_kvr_t {
     pthread_cond_t cv;
     int inflight;
     conn_t *idle;
+    int health; /* the "key-managers" /health component */
 } kvr_t;
 
 typedef struct st_resp_t {
@@ -54,12 +56,20 @@ typedef struct st_resp_t {
 } resp_t;
 
 int64_t kvr_mono_ms(void);
+/* Record a call's outcome for target ti: a failure skips it for KVR_DOWN_MS and shows in /health. */
+void kvr_mark(kvr_t *k, size_t ti, int ok);
 void kvr_conn_close(conn_t *c);
 /* One call to target ti on a kept-alive connection (or a new one; a stale one is retried once on a new one):
- * 1 answered (resp filled: free resp->buf), 0 failed (err says why, GH_E_UNAVAILABLE). */
-int kvr_call(kvr_t *k, size_t ti, const char *req, size_t reqlen, resp_t *resp, gh_err_t *err);
+ * 1 answered (resp filled: free resp->buf), 0 failed (err says why, GH_E_UNAVAILABLE). *sent (may be NULL) says
+ * whether the key manager may have received the request: a call that was not sent is safe to try elsewhere. */
+int kvr_call(kvr_t *k, size_t ti, const char *req, size_t reqlen, resp_t *resp, int *sent, gh_err_t *err);
+/* A raw HTTP answer's header named name (case-insensitive), or NULL; *len its length. */
+const char *kvr_resp_header(const resp_t *resp, const char *name, size_t *len);
 /* The client context: verifies the key manager against security/client-truststore.pem, this node's own
  * certificate, carbon.xml's and the system CAs (GH_KEY_VALIDATOR_INSECURE_TLS=1: no verification). */
 SSL_CTX *kvr_trust(const gh_conf_t *conf);
+/* The ws-client of this gateway, or NULL when it validates otherwise (a key manager in this process). */
+struct st_gh_gw_t;
+kvr_t *gw_kv_remote(const struct st_gh_gw_t *gw);
 
 #endif

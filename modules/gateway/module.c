@@ -100,6 +100,12 @@ static void on_event(const gh_event_t *ev, void *data)
 
     switch (ev->kind) {
     case GH_EV_API_CHANGED:
+        gw_reload_now(gw);
+        if (ev->api_id > 0 && !(ev->flags & GH_EV_F_ALL))
+            gw_cache_drop_api(ev->api_id);
+        else
+            gw_cache_drop(NULL);
+        break;
     case GH_EV_POLICY_CHANGED:
         gw_reload_now(gw);
         gw_cache_drop(NULL);
@@ -112,7 +118,13 @@ static void on_event(const gh_event_t *ev, void *data)
     case GH_EV_SUBSCRIPTION_CHANGED:
     case GH_EV_APPLICATION_CHANGED:
     case GH_EV_KEYS_CHANGED:
-        gw_cache_drop(NULL);
+        /* only what the change touches: emptying the whole cache would send every caller back to the key
+         * managers at once, for one application's change */
+        if ((ev->flags & GH_EV_F_ALL) || (ev->application_id <= 0 && ev->consumer_key == NULL))
+            gw_cache_drop(NULL);
+        else
+            gw_cache_drop_related(ev->kind == GH_EV_SUBSCRIPTION_CHANGED ? ev->api_id : 0, ev->application_id,
+                                  ev->consumer_key);
         break;
     default:
         break;
@@ -218,7 +230,8 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
     gw->kv = kv->ops;
     if ((gw->kv_cls = gw->kv->create(srv, err)) == NULL) /* e.g. a ws-client without a usable ServerURL */
         return GH_ERR;
-    gw->km_local = gh_server_km(srv) != NULL;
+    /* the key-manager role, not merely a key manager (portal roles run one for themselves) */
+    gw->km_local = (gh_server_roles(srv) & GH_ROLE_KM) && gh_server_km(srv) != NULL;
     gw->counters = gw_counters_select(srv, gw->pool); /* memory, or shared with other gateways */
     gw->counters_cls = gw->counters->create();
     gw->client_ssl = client_ssl(conf);

@@ -69,13 +69,17 @@ static gh_km_cache_entry_t **find_locked(gh_km_cache_t *c, const char *key)
     return pp;
 }
 
-void gh_km_cache_put(gh_km_cache_t *c, const char *key, const void *value, int64_t expires_ms)
+static void put(gh_km_cache_t *c, const uint64_t *gen, const char *key, const void *value, int64_t expires_ms)
 {
     gh_km_cache_entry_t **pp, *e;
 
     if (strlen(key) >= sizeof(e->key))
         return;
     pthread_mutex_lock(&c->mu);
+    if (gen != NULL && *gen != c->gen) {
+        pthread_mutex_unlock(&c->mu);
+        return;
+    }
     pp = find_locked(c, key);
     if ((e = *pp) == NULL) {
         if (c->n >= c->max) {
@@ -110,11 +114,32 @@ int gh_km_cache_get(gh_km_cache_t *c, const char *key, void *out, int64_t now_ms
     return found;
 }
 
+void gh_km_cache_put(gh_km_cache_t *c, const char *key, const void *value, int64_t expires_ms)
+{
+    put(c, NULL, key, value, expires_ms);
+}
+
+void gh_km_cache_put_if(gh_km_cache_t *c, uint64_t gen, const char *key, const void *value, int64_t expires_ms)
+{
+    put(c, &gen, key, value, expires_ms);
+}
+
+uint64_t gh_km_cache_gen(gh_km_cache_t *c)
+{
+    uint64_t g;
+
+    pthread_mutex_lock(&c->mu);
+    g = c->gen;
+    pthread_mutex_unlock(&c->mu);
+    return g;
+}
+
 void gh_km_cache_del(gh_km_cache_t *c, const char *key)
 {
     gh_km_cache_entry_t **pp, *e;
 
     pthread_mutex_lock(&c->mu);
+    c->gen++;
     pp = find_locked(c, key);
     if ((e = *pp) != NULL) {
         *pp = e->next;
@@ -134,6 +159,7 @@ void gh_km_cache_sweep(gh_km_cache_t *c, int64_t now_ms)
 void gh_km_cache_clear(gh_km_cache_t *c)
 {
     pthread_mutex_lock(&c->mu);
+    c->gen++;
     if (c->buckets != NULL)
         clear_locked(c, 0, 1);
     pthread_mutex_unlock(&c->mu);

@@ -25,11 +25,16 @@ typedef struct st_gh_km_cache_t {
     pthread_mutex_t mu;
     gh_km_cache_entry_t **buckets;
     size_t nbuckets, n, max, vsize;
+    uint64_t gen; /* moves on with every del and clear */
 } gh_km_cache_t;
 
 void gh_km_cache_init(gh_km_cache_t *c, size_t vsize, size_t max);
 void gh_km_cache_dispose(gh_km_cache_t *c);
 void gh_km_cache_put(gh_km_cache_t *c, const char *key, const void *value, int64_t expires_ms);
+/* The generation: read it before the database read that fills an entry, and put with gh_km_cache_put_if, so an
+ * entry deleted meanwhile (a revocation event while the row was read) is not put back stale. */
+uint64_t gh_km_cache_gen(gh_km_cache_t *c);
+void gh_km_cache_put_if(gh_km_cache_t *c, uint64_t gen, const char *key, const void *value, int64_t expires_ms);
 /* 1 and *out filled when key is present and not expired at now_ms, else 0 */
 int gh_km_cache_get(gh_km_cache_t *c, const char *key, void *out, int64_t now_ms);
 void gh_km_cache_del(gh_km_cache_t *c, const char *key);

@@ -97,6 +97,26 @@ static int add_routes(gh_km_t *km, gh_err_t *err)
     return GH_OK;
 }
 
+/* A portal node's key manager works on the same clients and tokens as the key managers of the deployment, so it
+ * must hash secrets and sign with their key material: it never makes its own. */
+static int missing_key_material(const gh_km_t *km, const char *sec_dir, gh_err_t *err)
+{
+    char *secret = gh_asprintf("%s/gatehouse-secret.key", sec_dir), *keys = gh_asprintf("%s/oauth-keys", sec_dir);
+    struct stat st;
+    int missing = stat(secret, &st) != 0 || (km->conf->carbon.key_file == NULL && stat(keys, &st) != 0);
+
+    if (missing)
+        gh_err_set(err, GH_E_CONFIG,
+                   "this process runs the publisher, devportal or admin without the key-manager role, so it serves "
+                   "their tokens, keys and sign-in with the deployment's key material, which must come from a key "
+                   "manager node: copy its security/gatehouse-secret.key and security/oauth-keys/ to %s before the "
+                   "first start (docs/deployment.md)",
+                   sec_dir);
+    free(secret);
+    free(keys);
+    return missing;
+}
+
 static int on_setup(gh_server_t *srv, gh_err_t *err)
 {
     const gh_conf_t *conf = gh_server_conf(srv);
@@ -126,6 +146,8 @@ static int on_setup(gh_server_t *srv, gh_err_t *err)
         goto out;
     }
     path = gh_asprintf("%s/gatehouse-secret.key", sec_dir);
+    if (!(gh_server_roles(srv) & GH_ROLE_KM) && missing_key_material(km, sec_dir, err))
+        goto out;
     if (gh_km_secret_load(path, km->secret, err) != GH_OK)
         goto out;
     free(path);
@@ -177,7 +199,12 @@ static void on_dispose(gh_server_t *srv)
     instance = NULL;
 }
 
-static const gh_module_t km_module = {.name = "keymanager", .roles = GH_ROLE_KM, .setup = on_setup, .dispose = on_dispose};
+/* The portals and consoles need a key manager too (bearer tokens, generate-keys, sign-in): a publisher, devportal or
+ * admin process without the key-manager role runs one for them over the shared database (on_setup). */
+static const gh_module_t km_module = {.name = "keymanager",
+                                      .roles = GH_ROLE_KM | GH_ROLE_PUBLISHER | GH_ROLE_DEVPORTAL | GH_ROLE_ADMIN,
+                                      .setup = on_setup,
+                                      .dispose = on_dispose};
 
 /* The token persistence processors of identity.xml: the registry resolves the class, the module reads the name. */
 static const int processor_ops;

@@ -196,16 +196,21 @@ int gh_km_tok_active(gh_km_t *km, gh_db_conn_t *c, const char *at, gh_km_tok_t *
     int64_t now = gh_km_now_ms();
     int rc;
 
+    uint64_t gen;
+
     gh_km_sha256_hex(at, strlen(at), h);
     if (gh_km_cache_get(&km->tokens, h, out, now))
         return out->exp_ms > now ? 1 : 0;
     if (c == NULL)
         return -2; /* not cached: the caller needs a job */
+    gen = gh_km_cache_gen(&km->tokens);
     if ((rc = gh_km_tok_find(km, c, h, 0, out, err)) != 1)
         return rc;
     if (strcmp(out->state, "ACTIVE") != 0 || out->exp_ms <= now)
         return 0;
-    gh_km_cache_put(&km->tokens, h, out, out->exp_ms < now + GH_KM_CACHE_TTL_MS ? out->exp_ms : now + GH_KM_CACHE_TTL_MS);
+    /* not if a revocation event came while the row was read: it may have read the row from before it */
+    gh_km_cache_put_if(&km->tokens, gen, h, out,
+                       out->exp_ms < now + GH_KM_CACHE_TTL_MS ? out->exp_ms : now + GH_KM_CACHE_TTL_MS);
     return 1;
 }
 

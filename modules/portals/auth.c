@@ -179,7 +179,7 @@ static int refuse(gh_portal_job_t *j, int64_t code, const char *msg, const char 
     json_decref(j->out);
     j->status = 401;
     j->www_auth = 1;
-    j->out = gh_portal_error_body(code, msg, desc, NULL, NULL);
+    j->out = gh_http_rest_error(code, msg, desc, NULL, NULL);
     return -1;
 }
 

@@ -13,22 +13,6 @@
 #include "gatehouse/mem.h"
 #include "portals_int.h"
 
-static const char *reason(int status)
-{
-    switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
-    }
-}
 
 int64_t gh_portal_now_ms(void)
 {
@@ -66,7 +50,7 @@ void gh_portal_event(gh_event_kind_t kind, int64_t api_id, int64_t app_id, int64
 
 static json_t *error_json(int status, const char *field, const char *desc)
 {
-    return gh_portal_error_body(status, reason(status), desc, field, desc);
+    return gh_http_rest_error(status, gh_http_reason(status), desc, field, desc);
 }
 
 int gh_portal_fail(gh_portal_job_t *j, int status, const char *field, const char *fmt, ...)
@@ -174,7 +158,7 @@ static void on_work(gh_job_t *job)
     if (rc == 0 && !(j->op->flags & GH_PORTAL_OP_ANON)) {
         j->status = 401;
         j->www_auth = 1;
-        j->out = gh_portal_error_body(900902, "Missing Credentials",
+        j->out = gh_http_rest_error(900902, "Missing Credentials",
                                       "Make sure your API invocation call has a header: \"Authorization: Bearer "
                                       "ACCESS_TOKEN\" or \"Authorization: Basic ...\"",
                                       NULL, NULL);
@@ -182,7 +166,7 @@ static void on_work(gh_job_t *job)
     }
     if (rc == 1 && j->op->scope != NULL && !gh_caller_has_scope(&j->caller, j->op->scope)) {
         j->status = 403;
-        j->out = gh_portal_error_body(900910, "The access token does not allow you to access the requested resource",
+        j->out = gh_http_rest_error(900910, "The access token does not allow you to access the requested resource",
                                       "the operation needs the scope the token lacks", "scope", j->op->scope);
         goto out;
     }

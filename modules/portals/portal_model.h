@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "gatehouse/err.h"
+#include "gatehouse/rest.h"
 
 #define GH_PORTAL_MAX_RES 256
 #define GH_PORTAL_MAX_SCOPES 64
@@ -95,9 +96,7 @@ typedef struct st_gh_portal_query_t {
 /* GH_OK, or GH_ERR with msg for an unknown modifier or an over-long value. */
 int gh_portal_query_parse(const char *q, gh_portal_query_t *out, char *msg, size_t msg_size);
 
-/* rest_util.c: v0.14 bodies. */
-json_t *gh_portal_error_body(int64_t code, const char *message, const char *description, const char *field,
-                             const char *field_msg);
+/* rest_util.c: v0.14 bodies (the error body is gh_http_rest_error, include/gatehouse/http.h). */
 /* {count, list, next, previous, pagination{offset, limit, total, next, previous}}; steals list. path is the
  * resource path for next/previous links ("/apis"), extra an already-encoded query suffix ("&query=x") or "". */
 json_t *gh_portal_list_body(json_t *list, int64_t total, int64_t offset, int64_t limit, const char *base,

@@ -6,17 +6,6 @@
 #include <string.h>
 #include "portal_model.h"
 
-json_t *gh_portal_error_body(int64_t code, const char *message, const char *description, const char *field,
-                             const char *field_msg)
-{
-    json_t *e = json_array();
-
-    if (field != NULL && field[0])
-        json_array_append_new(e, json_pack("{s:s,s:s}", "code", field, "message", field_msg ? field_msg : ""));
-    return json_pack("{s:I,s:s,s:s,s:s,s:o}", "code", (json_int_t)code, "message", message ? message : "",
-                     "description", description ? description : (message ? message : ""), "moreInfo", "", "error", e);
-}
-
 static json_t *link(const char *base, int64_t offset, int64_t limit, const char *extra)
 {
     char buf[1024];

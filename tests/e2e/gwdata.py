@@ -70,10 +70,12 @@ def subscribe(db, app_id, api_id, tier="Unlimited", status="UNBLOCKED"):
            "VALUES (%s, %d, %d, %s, %s, CURRENT_TIMESTAMP)" % (q(tier), api_id, app_id, q(status), q(str(uuid.uuid4()))))
 
 
-def subscription_policy(db, name, count, unit="min"):
+def subscription_policy(db, name, count, unit="min", spike=0, spike_unit="min"):
+    """A request-count subscription tier; spike > 0 adds burst control (RATE_LIMIT_COUNT per spike_unit)."""
     db.sql("INSERT INTO AM_POLICY_SUBSCRIPTION (NAME, DISPLAY_NAME, TENANT_ID, QUOTA_TYPE, QUOTA, UNIT_TIME, TIME_UNIT, "
-           "IS_DEPLOYED, STOP_ON_QUOTA_REACH, BILLING_PLAN, UUID) VALUES (%s, %s, -1234, 'requestCount', %d, 1, %s, TRUE, "
-           "TRUE, 'FREE', %s)" % (q(name), q(name), count, q(unit), q(str(uuid.uuid4()))))
+           "RATE_LIMIT_COUNT, RATE_LIMIT_TIME_UNIT, IS_DEPLOYED, STOP_ON_QUOTA_REACH, BILLING_PLAN, UUID) VALUES "
+           "(%s, %s, -1234, 'requestCount', %d, 1, %s, %d, %s, TRUE, TRUE, 'FREE', %s)"
+           % (q(name), q(name), count, q(unit), spike, q(spike_unit), q(str(uuid.uuid4()))))
 
 
 def resource_scope(db, context_version, pattern, verb, scope):

@@ -106,12 +106,15 @@ class GatewayTest(ghtest.PerDatabase, unittest.TestCase):
         backend = "http://localhost:%d/" % self.echo_port
         # the policy before the API: the wait below sees the API, and one reload must carry both
         gwdata.subscription_policy(km, "FivePerMin", 5)
+        gwdata.subscription_policy(km, "SpikyTier", 1000, spike=3)  # 1000 a minute, but at most 3 in any minute
         self.api_id = gwdata.api(km, "contextName", "v1", "contextName", backend)
-        self.c_ok, self.c_nosub, self.c_blocked, self.c_slow = (self.client(n) for n in ("userJwt", "noSub", "blockedApp", "slowApp"))
+        self.c_ok, self.c_nosub, self.c_blocked, self.c_slow, self.c_spiky = (
+            self.client(n) for n in ("userJwt", "noSub", "blockedApp", "slowApp", "spikyApp"))
         for name, c, status, tier in (("userJwt", self.c_ok, "UNBLOCKED", "Unlimited"),
                                       ("noSub", self.c_nosub, None, None),
                                       ("blockedApp", self.c_blocked, "BLOCKED", "Unlimited"),
-                                      ("slowApp", self.c_slow, "UNBLOCKED", "FivePerMin")):
+                                      ("slowApp", self.c_slow, "UNBLOCKED", "FivePerMin"),
+                                      ("spikyApp", self.c_spiky, "UNBLOCKED", "SpikyTier")):
             app = gwdata.application(km, name)
             gwdata.keys(km, app, c["client_id"])
             if status:
@@ -220,6 +223,16 @@ class GatewayTest(ghtest.PerDatabase, unittest.TestCase):
         r = self.call(token=tok)
         self.assert_fault(r, 429, 900804)
         self.assertGreaterEqual(int(r.headers["Retry-After"]), 1)
+        # burst control: a tier of 1000 a minute with a spike arrest of 3 a minute refuses the fourth call (900807)
+        tok = self.get_token(self.c_spiky)
+        if time.time() % 60 > 50:  # the window is the wall clock's minute: do not straddle it
+            time.sleep(61 - time.time() % 60)
+        for i in range(3):
+            self.assertEqual(self.call(token=tok).status_code, 200, i)
+        r = self.call(token=tok)
+        self.assert_fault(r, 429, 900807)
+        self.assertGreaterEqual(int(r.headers["Retry-After"]), 1)
+        self.assertEqual(self.call(token=self.get_token(self.c_ok)).status_code, 200)  # another subscription
 
     def lifecycle(self):
         tok = self.get_token(self.c_ok)

@@ -5,6 +5,8 @@ concurrent subscriptions leaving one row. On SQLite, PostgreSQL and MariaDB."""
 import base64
 import concurrent.futures
 import json
+import os
+import time
 import unittest
 
 import requests
@@ -536,20 +538,38 @@ class PortalsProfileTest(unittest.TestCase):
                 r = requests.get(base + PUB + "/apis", auth=ADMIN, timeout=30)
                 self.assertEqual((r.status_code, r.json()["count"]), (200, 0), r.text)
                 self.assertEqual(requests.get(base + STORE + "/apis", timeout=30).status_code, 200)
-                # no admin role: its base path is not routed; no key manager: bearer tokens and keys are refused
+                # no admin role: its base path is not routed
                 self.assertEqual(requests.get(base + ADMIN_API + "/throttling/policies/application", auth=ADMIN,
                                               timeout=30).status_code, 404)
                 r = requests.get(base + PUB + "/apis", headers={"Authorization": "Bearer x"}, timeout=30)
                 self.assertEqual(r.status_code, 401, r.text)
+                # no key-manager role, but a key manager for the portals (the key material is this conf's own):
+                # keys are generated
                 r = requests.post(base + STORE + "/applications", auth=ADMIN, timeout=30,
                                   json={"name": "a", "throttlingTier": "Unlimited"})
                 self.assertEqual(r.status_code, 201, r.text)
                 r = requests.post(base + STORE + "/applications/generate-keys?applicationId=" +
                                   r.json()["applicationId"], auth=ADMIN, timeout=30,
                                   json={"keyType": "PRODUCTION", "validityTime": "3600"})
-                self.assertEqual(r.status_code, 503, r.text)
+                self.assertEqual(r.status_code, 200, r.text)
+                self.assertTrue(r.json()["consumerKey"] and r.json()["consumerSecret"], r.text)
             finally:
                 srv.stop()
+        finally:
+            conf.cleanup()
+
+    def test_portal_node_without_key_material_refuses_to_start(self):
+        """A portal node must hash secrets and sign with the deployment's key material: on a fresh conf without it,
+        it stops at start and says what to copy, rather than make keys of its own that no key manager knows."""
+        conf = ghtest.ConfTree(offset=ghtest.free_offset())
+        try:
+            srv = ghtest.Server(conf, profile="publisher,devportal,admin")
+            deadline = time.time() + 60
+            while srv.proc.poll() is None and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertNotEqual(srv.proc.returncode, 0)
+            self.assertIn("copy its security/gatehouse-secret.key and security/oauth-keys/", srv.output())
+            self.assertFalse(os.path.exists(os.path.join(conf.dir, "security", "gatehouse-secret.key")))
         finally:
             conf.cleanup()
 

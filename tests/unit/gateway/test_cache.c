@@ -66,6 +66,69 @@ static void test_epoch_moves_on_drop(void **state)
     gw_cache_dispose();
 }
 
+static void put(const char *key, int authorized, const char *app, const char *ck)
+{
+    gw_entry_t *e = calloc(1, sizeof(*e));
+
+    atomic_init(&e->refs, 1);
+    e->info.authorized = authorized;
+    snprintf(e->info.application_id, sizeof(e->info.application_id), "%s", app);
+    snprintf(e->info.consumer_key, sizeof(e->info.consumer_key), "%s", ck);
+    e->expires_ms = gh_gw_now_ms() + 60000;
+    gw_cache_put(key, e);
+    gw_entry_unref(e);
+}
+
+static int cached(const char *key)
+{
+    gw_entry_t *e = gw_cache_get(key, gh_gw_now_ms());
+
+    gw_entry_unref(e);
+    return e != NULL;
+}
+
+static void fill(void)
+{
+    put("t1:10", 1, "7", "ck7");  /* app 7 on API 10 */
+    put("t1:11", 1, "7", "ck7");  /* app 7 on API 11 */
+    put("t2:10", 1, "8", "ck8");  /* app 8 on API 10 */
+    put("t3:10", 0, "", "");      /* a refusal */
+}
+
+/* A change drops what it touches and the refusals, nothing else: one application's change must not send every
+ * caller back to the key manager. */
+static void test_targeted_drops(void **state)
+{
+    (void)state;
+    gw_cache_init(64);
+    fill();
+    assert_int_equal(gw_cache_size(), 4);
+    gw_cache_drop_related(10, 7, NULL); /* app 7's subscription to API 10 */
+    assert_false(cached("t1:10"));
+    assert_true(cached("t1:11"));
+    assert_true(cached("t2:10"));
+    assert_false(cached("t3:10"));
+
+    fill();
+    gw_cache_drop_related(0, 7, NULL); /* app 7 changed (tier, deleted) */
+    assert_false(cached("t1:10"));
+    assert_false(cached("t1:11"));
+    assert_true(cached("t2:10"));
+
+    fill();
+    gw_cache_drop_related(0, 0, "ck8"); /* keys of ck8 */
+    assert_true(cached("t1:10"));
+    assert_false(cached("t2:10"));
+
+    fill();
+    gw_cache_drop_api(10);
+    assert_false(cached("t1:10"));
+    assert_true(cached("t1:11"));
+    assert_false(cached("t2:10"));
+    assert_false(cached("t3:10"));
+    gw_cache_dispose();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -73,6 +136,7 @@ int main(void)
         cmocka_unit_test(test_client_tombstone),
         cmocka_unit_test(test_ring_forgets_oldest),
         cmocka_unit_test(test_epoch_moves_on_drop),
+        cmocka_unit_test(test_targeted_drops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,12 +83,36 @@ static void test_clear(void **state)
     gh_km_cache_dispose(&c);
 }
 
+/* A read that began before a deletion (a revocation event) does not put its stale value back. */
+static void test_put_if_generation(void **state)
+{
+    gh_km_cache_t c;
+    val_t v = {"active", 1}, out;
+    uint64_t gen;
+
+    (void)state;
+    gh_km_cache_init(&c, sizeof(val_t), 100);
+    gen = gh_km_cache_gen(&c);
+    gh_km_cache_del(&c, "tok"); /* the event arrives while the row is being read */
+    gh_km_cache_put_if(&c, gen, "tok", &v, 1000);
+    assert_int_equal(gh_km_cache_get(&c, "tok", &out, 0), 0);
+    gen = gh_km_cache_gen(&c); /* a read with nothing in between is cached */
+    gh_km_cache_put_if(&c, gen, "tok", &v, 1000);
+    assert_int_equal(gh_km_cache_get(&c, "tok", &out, 0), 1);
+    gen = gh_km_cache_gen(&c);
+    gh_km_cache_clear(&c);
+    gh_km_cache_put_if(&c, gen, "tok", &v, 1000);
+    assert_int_equal(gh_km_cache_get(&c, "tok", &out, 0), 0);
+    gh_km_cache_dispose(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_get_expire),
         cmocka_unit_test(test_bound_and_sweep),
         cmocka_unit_test(test_clear),
+        cmocka_unit_test(test_put_if_generation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "gatehouse/rest.h"
 #include "portal_model.h"
 
 static void lifecycle_follows_wso2(void **state)
@@ -172,7 +173,7 @@ static void context_template_is_stripped(void **state)
 static void list_and_error_bodies(void **state)
 {
     json_t *l = gh_portal_list_body(json_pack("[i,i]", 1, 2), 5, 2, 2, "/apis", "&query=x");
-    json_t *e = gh_portal_error_body(400, "Bad Request", "context is bad", "context", "context is bad");
+    json_t *e = gh_http_rest_error(400, "Bad Request", "context is bad", "context", "context is bad");
     gh_portal_ferr_t fe;
     int64_t off, lim;
 
