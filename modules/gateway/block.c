@@ -82,19 +82,6 @@ static void set_free(gw_strset_t *set)
     memset(set, 0, sizeof(*set));
 }
 
-static void lower(char *s)
-{
-    for (; *s != '\0'; ++s)
-        *s = (char)tolower((unsigned char)*s);
-}
-
-static int ends_with(const char *s, size_t len, const char *suffix)
-{
-    size_t sl = strlen(suffix);
-
-    return len >= sl && memcmp(s + len - sl, suffix, sl) == 0;
-}
-
 int gw_block_ip_canon(const char *text, char *out, size_t size)
 {
     struct in6_addr a6;
@@ -127,43 +114,46 @@ int gw_block_sockaddr_canon(const struct sockaddr *sa, char *out, size_t size)
     return inet_ntop(AF_INET6, &s6->sin6_addr, out, (socklen_t)size) != NULL ? 0 : -1;
 }
 
-/* user@domain in lower case; "user" alone belongs to domain */
+/* 1 when s[0..len) ends with "@" domain */
+static int at_domain(const char *s, size_t len, const char *domain, size_t dl)
+{
+    return dl > 0 && len > dl && s[len - dl - 1] == '@' && memcmp(s + len - dl, domain, dl) == 0;
+}
+
+/* user@domain in lower case; "user" alone belongs to domain (built by hand: this runs on every call) */
 static int user_key(const char *user, const char *domain, char *out, size_t size)
 {
-    size_t ul = strlen(user);
-    int n;
+    size_t ul = strlen(user), dl = domain != NULL ? strlen(domain) : 0, n = ul, i;
 
-    if (ul == 0)
+    if (ul == 0 || ul >= size)
         return -1;
-    n = snprintf(out, size, "%s", user);
-    if (n < 0 || (size_t)n >= size)
-        return -1;
-    if (domain != NULL && domain[0] != '\0') {
-        char suffix[128];
-        snprintf(suffix, sizeof(suffix), "@%s", domain);
-        if (!ends_with(user, ul, suffix) && snprintf(out + n, size - (size_t)n, "%s", suffix) >= (int)(size - (size_t)n))
+    memcpy(out, user, ul);
+    if (dl > 0 && !at_domain(user, ul, domain, dl)) {
+        if (ul + 1 + dl >= size)
             return -1;
+        out[n++] = '@';
+        memcpy(out + n, domain, dl);
+        n += dl;
     }
-    lower(out);
+    out[n] = '\0';
+    for (i = 0; i < n; ++i)
+        out[i] = (char)tolower((unsigned char)out[i]);
     return 0;
 }
 
 /* owner:name with the owner lower-cased and without "@domain" */
 static int app_key(const char *owner, size_t olen, const char *name, const char *domain, char *out, size_t size)
 {
-    char suffix[128];
-    int n;
+    size_t dl = domain != NULL ? strlen(domain) : 0, nl = strlen(name), i;
 
-    snprintf(suffix, sizeof(suffix), "@%s", domain != NULL ? domain : "");
-    if (domain != NULL && domain[0] != '\0' && ends_with(owner, olen, suffix))
-        olen -= strlen(suffix);
-    if (olen == 0 || name[0] == '\0')
+    if (at_domain(owner, olen, domain, dl))
+        olen -= dl + 1;
+    if (olen == 0 || nl == 0 || olen + 1 + nl >= size)
         return -1;
-    n = snprintf(out, size, "%.*s:%s", (int)olen, owner, name);
-    if (n < 0 || (size_t)n >= size)
-        return -1;
-    for (n = 0; (size_t)n < olen; ++n)
-        out[n] = (char)tolower((unsigned char)out[n]);
+    for (i = 0; i < olen; ++i)
+        out[i] = (char)tolower((unsigned char)owner[i]);
+    out[olen] = ':';
+    memcpy(out + olen + 1, name, nl + 1);
     return 0;
 }
 
