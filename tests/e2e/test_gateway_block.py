@@ -187,6 +187,10 @@ class GatewayBlockTest(ghtest.PerDatabase, unittest.TestCase):
         self.assert_blocked(self.call(path, self.tok_a, PROXY, {"X-Forwarded-For": PEER + ", " + BLOCKED_PEER}))
         self.assert_passes(self.call(path, self.tok_a, PROXY, {"X-Forwarded-For": BLOCKED_PEER + ", " + PEER}))
         self.assert_passes(self.call(path, self.tok_a, PROXY))
+        # counted as refusals of this API with WSO2's code
+        m = requests.get(self.km.base + "/metrics", auth=ADMIN, timeout=10)
+        self.assertEqual(m.status_code, 200, m.text)
+        self.assertRegex(m.text, r'gatehouse_gateway_requests_total\{api="blk:v1",status="403",code="900805"\} [1-9]')
         self.delete(cid)
         self.within("IP deleted", lambda: self.call(path, self.tok_a, BLOCKED_PEER), lambda r: r[0] == 200)
 
