@@ -1,6 +1,7 @@
 /* Admin v0.14 blocking conditions (/throttling/blacklist), stored as WSO2 does in AM_BLOCK_CONDITIONS: TYPE, VALUE,
  * ENABLED 'TRUE', DOMAIN the tenant domain, UUID the conditionId. Only the administration lives here: the gateway
- * does not enforce the conditions yet (docs/portals.md). */
+ * reloads the conditions on the GH_EV_POLICY_CHANGED event published after each change and enforces them
+ * (modules/gateway/ph_block.c, docs/gateway.md). */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,7 @@ static int parse(gh_portal_job_t *j, json_t *in, const char **type, const char *
 {
     json_t *t = json_object_get(in, "conditionType"), *v = json_object_get(in, "conditionValue");
     unsigned char addr[16];
+    const char *colon;
     size_t i;
 
     if (!json_is_string(t))
@@ -96,7 +98,8 @@ static int parse(gh_portal_job_t *j, json_t *in, const char **type, const char *
     *value = json_string_value(v);
     if (strcmp(*type, "IP") == 0 && inet_pton(AF_INET, *value, addr) != 1 && inet_pton(AF_INET6, *value, addr) != 1)
         return gh_portal_fail(j, 400, "conditionValue", "conditionValue must be an IPv4 or IPv6 address");
-    if (strcmp(*type, "APPLICATION") == 0 && strchr(*value, ':') == NULL)
+    if (strcmp(*type, "APPLICATION") == 0 &&
+        ((colon = strchr(*value, ':')) == NULL || colon == *value || colon[1] == '\0'))
         return gh_portal_fail(j, 400, "conditionValue", "an APPLICATION condition's value is owner:name");
     if (strcmp(*type, "API") == 0 && (*value)[0] != '/')
         return gh_portal_fail(j, 400, "conditionValue", "an API condition's value is its context, e.g. /pizza/1.0.0");

@@ -206,6 +206,12 @@ class GatewayBlockTest(ghtest.PerDatabase, unittest.TestCase):
         self.assert_passes(self.call("/blk/x", self.tok_a))
 
     def application(self):
+        # a value the gateway could never match is refused by the Admin API
+        for bad in ("blockApp", ":blockApp", "admin:"):
+            r = requests.post(self.km.base + BL, headers=dict(self.admin, **{"Content-Type": "application/json"}),
+                              data=json.dumps({"conditionType": "APPLICATION", "conditionValue": bad}), timeout=30)
+            self.assertEqual(r.status_code, 400, r.text)
+            self.assertIn("conditionValue", [e["code"] for e in r.json()["error"]], r.text)
         cid = self.add("APPLICATION", "admin:blockApp")
         self.within("APPLICATION", lambda: self.call("/free/v1/x", self.tok_a), self.blocked)
         self.assert_blocked(self.call("/blk/v1/x", self.tok_a))
