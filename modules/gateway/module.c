@@ -108,7 +108,11 @@ static void on_event(const gh_event_t *ev, void *data)
         break;
     case GH_EV_POLICY_CHANGED:
         gw_reload_now(gw);
-        gw_cache_drop(NULL);
+        /* blocking conditions live in the snapshot, not in the cached validations: keep the cache, so an
+         * administrator blocking address after address under attack does not send every caller back to the key
+         * managers */
+        if ((ev->flags & GH_EV_F_ALL) || ev->name == NULL || strcmp(ev->name, "BLOCK_CONDITION") != 0)
+            gw_cache_drop(NULL);
         break;
     case GH_EV_TOKEN_REVOKED:
         if (!(ev->flags & GH_EV_F_ALL))

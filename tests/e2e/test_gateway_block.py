@@ -194,16 +194,27 @@ class GatewayBlockTest(ghtest.PerDatabase, unittest.TestCase):
         self.delete(cid)
         self.within("IP deleted", lambda: self.call(path, self.tok_a, BLOCKED_PEER), lambda r: r[0] == 200)
 
+    def misses(self):
+        m = requests.get(self.km.base + "/metrics", auth=ADMIN, timeout=10)
+        self.assertEqual(m.status_code, 200, m.text)
+        for line in m.text.splitlines():
+            if line.startswith('gatehouse_gateway_token_cache_total{result="miss"}'):
+                return int(float(line.split()[-1]))
+        self.fail("no token cache miss counter in /metrics")
+
     def api(self):
+        misses = self.misses()
         cid = self.add("API", "/blk/v1")
         self.within("API", lambda: self.call("/blk/v1/x", self.tok_a), self.blocked)
         self.assert_blocked(self.call("/blk/x", self.tok_a))        # its default-version path as well
         self.assert_blocked(self.call("/blk/v1/x", None))          # before authentication
         self.assert_passes(self.call("/free/v1/x", self.tok_a))    # another API
-        self.assert_passes(self.call("/free/x", self.tok_b))
+        self.assert_passes(self.call("/free/x", self.tok_a))       # (tokens cached before: see below)
         self.delete(cid)
         self.within("API deleted", lambda: self.call("/blk/v1/x", self.tok_a), lambda r: r[0] == 200)
         self.assert_passes(self.call("/blk/x", self.tok_a))
+        # a blocking condition leaves the token cache alone: no call above went back to the key manager
+        self.assertEqual(self.misses(), misses)
 
     def application(self):
         # a value the gateway could never match is refused by the Admin API
