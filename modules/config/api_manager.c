@@ -115,6 +115,8 @@ static const char *bad_address(const char *list, char *buf, size_t size)
             long bits = 0;
             int v4;
             snprintf(buf, size, "%.*s", (int)l, p);
+            if (l >= size || l >= 64) /* longer than any address or network */
+                return buf;
             if ((slash = strchr(buf, '/')) != NULL)
                 *slash = '\0';
             v4 = inet_pton(AF_INET, buf, addr) == 1;
@@ -132,10 +134,8 @@ static const char *bad_address(const char *list, char *buf, size_t size)
 
 static void check_values(gh_xml_doc_t *x, const gh_conf_apim_t *a)
 {
+    const char *alg = a->jwt_signature_algorithm, *ct = a->key_validator_client_type, *bad;
     char buf[80];
-    const char *bad;
-
-    const char *alg = a->jwt_signature_algorithm, *ct = a->key_validator_client_type;
 
     if (alg != NULL && strcmp(alg, "SHA256withRSA") != 0 && strcmp(alg, "NONE") != 0)
         gh_xml_error(x, gh_xml_find(x->root, "JWTConfiguration/SignatureAlgorithm"),
