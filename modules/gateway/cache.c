@@ -34,9 +34,15 @@ static struct {
     slot_t **b;
     size_t nb, n, max;
     uint64_t epoch;
-    tomb_t tombs[GW_REVOKED_MAX]; /* a ring: next is the oldest once full */
-    size_t next_tomb, n_tombs;
 } C = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* Apart from the cache's lock: a scan of the tombstones (validate.c, on a job worker) must not hold up the loops'
+ * cache look-ups. */
+static struct {
+    pthread_mutex_t mu;
+    tomb_t tombs[GW_REVOKED_MAX]; /* a ring: next is the oldest once full */
+    size_t next, n;
+} T = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 void gw_entry_unref(gw_entry_t *e)
 {
@@ -256,8 +262,8 @@ void gw_cache_revoke(const char *token_hash, const char *consumer_key, int64_t a
 
     if ((token_hash == NULL || *token_hash == '\0') && (consumer_key == NULL || *consumer_key == '\0'))
         return;
-    pthread_mutex_lock(&C.mu);
-    t = &C.tombs[C.next_tomb];
+    pthread_mutex_lock(&T.mu);
+    t = &T.tombs[T.next];
     memset(t, 0, sizeof(*t));
     if (token_hash != NULL)
         snprintf(t->token_hash, sizeof(t->token_hash), "%s", token_hash);
@@ -265,19 +271,19 @@ void gw_cache_revoke(const char *token_hash, const char *consumer_key, int64_t a
         snprintf(t->consumer_key, sizeof(t->consumer_key), "%s", consumer_key);
     t->at_ms = at_ms > 0 ? at_ms : now;
     t->until_ms = now + GW_REVOKED_TTL_MS;
-    C.next_tomb = (C.next_tomb + 1) % GW_REVOKED_MAX;
-    if (C.n_tombs < GW_REVOKED_MAX)
-        C.n_tombs++;
-    pthread_mutex_unlock(&C.mu);
+    T.next = (T.next + 1) % GW_REVOKED_MAX;
+    if (T.n < GW_REVOKED_MAX)
+        T.n++;
+    pthread_mutex_unlock(&T.mu);
 }
 
 int gw_cache_revoked(const char *token_hash, const char *consumer_key, int64_t issued_ms, int64_t now_ms)
 {
     int hit = 0;
 
-    pthread_mutex_lock(&C.mu);
-    for (size_t i = 0; i < C.n_tombs && !hit; ++i) {
-        const tomb_t *t = &C.tombs[i];
+    pthread_mutex_lock(&T.mu);
+    for (size_t i = 0; i < T.n && !hit; ++i) {
+        const tomb_t *t = &T.tombs[i];
         if (t->until_ms <= now_ms)
             continue;
         if (t->token_hash[0] != '\0')
@@ -285,6 +291,6 @@ int gw_cache_revoked(const char *token_hash, const char *consumer_key, int64_t i
         else
             hit = consumer_key != NULL && strcmp(t->consumer_key, consumer_key) == 0 && issued_ms < t->at_ms;
     }
-    pthread_mutex_unlock(&C.mu);
+    pthread_mutex_unlock(&T.mu);
     return hit;
 }

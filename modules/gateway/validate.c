@@ -49,7 +49,17 @@ static void on_work(gh_job_t *job)
                           .auth_level = "Any",
                           .with_jwt = j->gw->conf->apim.jwt_enabled};
 
-    j->rc = j->gw->kv->validate(j->gw->kv_cls, &rq, &j->entry->info, &j->err);
+    gh_keyval_info_t *in = &j->entry->info;
+    char hash[65];
+
+    j->rc = j->gw->kv->validate(j->gw->kv_cls, &rq, in, &j->err);
+    /* here on the worker, not in on_done: the tombstones are scanned off the event loop */
+    snprintf(hash, sizeof(hash), "%.*s", (int)strcspn(j->key, ":"), j->key);
+    if (j->rc == GH_OK && in->authorized && gw_cache_revoked(hash, in->consumer_key, in->issued_ms, gh_gw_now_ms())) {
+        /* revoked here, still active at a key manager that has not heard of it yet */
+        in->authorized = 0;
+        in->validation_status = GH_KV_INVALID_CREDENTIALS;
+    }
 }
 
 static void unlink_job(vjob_t **list, vjob_t *j)
@@ -119,13 +129,7 @@ static void on_done(gh_job_t *job)
         j->entry->km_unreachable = j->err.code == GH_E_UNAVAILABLE;
     } else {
         gw_entry_t *e = j->entry;
-        char hash[65];
-        snprintf(hash, sizeof(hash), "%.*s", (int)strcspn(j->key, ":"), j->key);
-        if (e->info.authorized && gw_cache_revoked(hash, e->info.consumer_key, e->info.issued_ms, now)) {
-            /* revoked here, still active at a key manager that has not heard of it yet */
-            e->info.authorized = 0;
-            e->info.validation_status = GH_KV_INVALID_CREDENTIALS;
-        }
+        /* a revocation that came after on_work's look at the tombstones moved the epoch on: not cached */
         e->token_exp_ms = e->info.validity_ms < 0 ? 0 : e->info.issued_ms + e->info.validity_ms;
         e->expires_ms = entry_expiry(j->gw, e, now);
         if (j->gw->conf->apim.gateway_token_cache && gw_cache_epoch() == j->epoch)
