@@ -758,6 +758,10 @@ class SplitTest(ghtest.PerDatabase, unittest.TestCase):
         r = requests.post(self.gw2.url(8280, "/token/%0d%0aX-Injected:%20yes"), data={"grant_type": "password"},
                           headers=FORM, timeout=30)
         self.assertIn(r.status_code, (400, 404), r.text)
+        # token requests are small forms: a body over 64 KiB is refused before any key manager sees it
+        r = requests.post(self.gw2.url(8280, "/token"), data={"grant_type": "password", "x": "y" * 70000},
+                          headers=FORM, timeout=30)
+        self.assertEqual(r.status_code, 413, r.text)
         # gw1 has only km1: its /token says the key manager cannot be reached
         r = requests.post(self.gw1.url(8280, "/token"), data={"grant_type": "password", "username": "alice",
                                                              "password": "Alice-pass-123"}, timeout=30,
