@@ -87,7 +87,9 @@ static void insert_foreign(int64_t id, int kind, int64_t api_id, const char *tok
                         "INSERT INTO GH_EVENT (KIND, ORIGIN, API_ID, TOKEN_HASH, FLAGS, CREATED_TIME) "
                         "VALUES (?, 'other-node', ?, ?, 0, ?)",
                         GH_DB_ARGS(GH_DB_I(kind), GH_DB_I(api_id), GH_DB_T(token_hash), GH_DB_I(created)), NULL, &e);
-    if (rc != GH_OK)
+    /* as another node's relay does on PostgreSQL (a no-op elsewhere): without it this relay reads the row only at
+     * its timed read, every second while it listens */
+    if (rc != GH_OK || gh_db_notify(c, "gh_event", &e) != GH_OK)
         fail_msg("insert: %s", e.msg);
     gh_db_return(c);
 }
